@@ -39,7 +39,7 @@ let package = Package(
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // PNG in and out (libpng simplified API), MNIST-style digit preprocessing.
-        .target(name: "Imaging", dependencies: ["CPNG"], swiftSettings: fastMath),
+        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: fastMath),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
