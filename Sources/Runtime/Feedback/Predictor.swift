@@ -1,0 +1,59 @@
+import Foundation
+import Imaging
+import NeuralNet
+import Tensor
+
+/// One image's classification, as `stepwise predict --json` prints it.
+public struct Prediction: Codable, Sendable {
+    public struct Candidate: Codable, Sendable {
+        public var label: Int
+        public var probability: Double
+    }
+
+    public var file: String
+    public var label: Int
+    public var confidence: Double
+    public var probabilities: [Double]
+    public var top3: [Candidate]
+    /// What preprocessing did to the image (inverted, cropped, …).
+    public var preprocessing: String
+}
+
+/// Classifies image files with a model: MNIST-style preprocessing, then one batched forward pass.
+public enum Predictor {
+    /// An image after preprocessing, ready for the model.
+    public struct Prepared: Sendable {
+        public var file: String
+        public var digit: [UInt8]
+        public var notes: String
+        public var original: Data
+    }
+
+    /// Reads and preprocesses one file; errors name the file.
+    public static func prepare(_ url: URL) throws -> Prepared {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PNGError(kind: .unreadable, name: url.path, detail: "no such file or not readable")
+        }
+        let image = try PNG.decode(data, name: url.path)
+        let result = DigitPreprocessor.mnistStyle(image)
+        return Prepared(file: url.path, digit: result.pixels, notes: result.summary, original: data)
+    }
+
+    /// Classifies prepared images in batches of `batchSize`.
+    public static func classify(_ prepared: [Prepared], model: Model, batchSize: Int = 256, threads: Int = 2) -> [Prediction] {
+        guard !prepared.isEmpty else { return [] }
+        let pixels = prepared.flatMap(\.digit)
+        let probabilities = model.probabilities(pixels: pixels, count: prepared.count, batchSize: batchSize, threads: threads)
+        let classes = probabilities.shape[1]
+        return prepared.enumerated().map { i, p in
+            let row = (0..<classes).map { Double(probabilities.scalars[i * classes + $0]) }
+            let ranked = row.indices.sorted { row[$0] > row[$1] }
+            return Prediction(file: p.file, label: ranked[0], confidence: row[ranked[0]], probabilities: row,
+                              top3: ranked.prefix(3).map { Prediction.Candidate(label: $0, probability: row[$0]) },
+                              preprocessing: p.notes)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import NeuralNet
+import StepDSL
+import Tensor
+
+extension WorkflowRunner {
+    /// `stepwise run`: check, lock, plan, run what must run, store results, write the report.
+    public func run(reporter: ProgressReporter) throws -> RunSummary {
+        let (workflow, name) = try loadChecked()
+        try checkData(workflow)
+        let workflowOutputs = outputs.appendingPathComponent(name)
+        let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait)
+        defer { lock.release() }
+
+        let cache = CacheStore(outputs: outputs)
+        let history = RunHistory(outputs: outputs, workflow: name)
+        let latest = try history.latest()
+
+        // Cron's common case: the retrain workflow with nothing new in the feedback folder since the last
+        // completed run has nothing to do, whatever else changed (a promoted model, for one).
+        if options.mode == .all, let feedbackStep = workflow.steps.first(where: { $0.kind == .augmentWithFeedback }) {
+            let quiet: @Sendable (String) -> Void = { _ in }
+            let ctx = context(for: feedbackStep, workflowName: name, log: quiet, progress: quiet)
+            let listing = FeedbackStore(folder: AugmentWithFeedbackStep.folder(feedbackStep, context: ctx)).listingFingerprint()
+            if let done = try history.records().last(where: { $0.status == .succeeded }),
+               done.steps.first(where: { $0.name == feedbackStep.name })?.fingerprint.parameters["feedback_listing"] == listing {
+                return RunSummary(runID: nil, ran: [], cached: [], message:
+                    "nothing new in \(feedbackStep.string("folder"))/ since run \(done.id); nothing to do", reportPath: nil)
+            }
+        }
+
+        var fingerprinter = FileFingerprinter(cache: cache)
+        var steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        try? fingerprinter.save()
+        for (i, step) in workflow.steps.enumerated() where step.kind == .augmentWithFeedback {
+            let quiet: @Sendable (String) -> Void = { _ in }
+            let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
+            // Recorded (not part of the key's meaning, which the file hashes carry) for the no-op check above.
+            steps[i].fingerprint.parameters["feedback_listing"] = FeedbackStore(folder: AugmentWithFeedbackStep.folder(step, context: ctx)).listingFingerprint()
+        }
+        let planner = Planner(workflow: name, steps: steps, previous: latest.map(PreviousRun.init(record:)), mode: options.mode)
+        let plan = try planner.plan { key in cache.presence(of: key) { reporter.warning($0.description) } }
+
+        var directory = try RunDirectory.begin(history: history, plan: plan, mode: options.mode,
+                                               fingerprints: Dictionary(uniqueKeysWithValues: steps.map { ($0.name, $0.fingerprint) }),
+                                               seed: options.seed)
+        reporter.attachLog(directory.logURL)
+        reporter.line("run \(directory.record.id) of \(name), seed \(options.seed)")
+        for planned in plan.steps {
+            reporter.line("  \(planned.name): \(planned.action)")
+        }
+
+        var memory: [String: ArtifactValue] = [:]   // artifact name -> value, for this run
+        var ran: [String] = []
+        var cachedSteps: [String] = []
+        let producerKey = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.key) })
+
+        /// An artifact's value: made in this run, or read from its producer's cache entry.
+        func artifact(_ ref: ArtifactRef) throws -> ArtifactValue {
+            if let value = memory[ref.name] { return value }
+            guard let producer = ref.producer, let key = producerKey[producer] else {
+                throw StepFailure("artifact \(ref.name) has no producing step")
+            }
+            switch cache.load(key) {
+            case .hit(let outputs, _):
+                let value = try ArtifactCodec.decode(slot: ref.name, from: SafeTensors(entries: outputs.tensors, metadata: outputs.metadata))
+                memory[ref.name] = value
+                return value
+            case .miss:
+                throw StepFailure("\(ref.name) (made by step \(producer)) is not in the cache; make it with `stepwise run \(name) --from \(producer)`")
+            case .discarded(let warning):
+                reporter.warning(warning.description)
+                throw StepFailure("\(ref.name) (made by step \(producer)) was corrupt in the cache and has been discarded; rerun with `stepwise run \(name) --from \(producer)`")
+            }
+        }
+
+        for (step, planned) in zip(workflow.steps, plan.steps) {
+            switch planned.action {
+            case .skip:
+                continue
+            case .cached:
+                cachedSteps.append(step.name)
+                if step.kind == .plot {
+                    // Charts live in Outputs/; put them back if someone deleted or edited them.
+                    if case .files(let files)? = try? artifact(step.outputs[0]) {
+                        try restore(files, into: workflowOutputs.appendingPathComponent("charts"))
+                    }
+                }
+                try directory.finishStep(step.name, outcome: .cached, seconds: 0)
+                continue
+            case .run(let key, _):
+                let started = Date()
+                let stepReporter = reporter
+                let ctx = context(for: step, workflowName: name,
+                                  log: { stepReporter.line("\(step.name): \($0)") },
+                                  progress: { stepReporter.progress("\(step.name): \($0)") })
+                reporter.line("\(step.name): running")
+                do {
+                    let inputs = try step.inputs.map(artifact)
+                    let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
+                    var entry = SafeTensors()
+                    for (ref, value) in zip(step.outputs, outputs) {
+                        memory[ref.name] = value
+                        try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
+                    }
+                    try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
+                                    step: step.name, workflow: name, runID: directory.record.id)
+                } catch {
+                    reporter.clearProgress()
+                    try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
+                    try? directory.finish(status: .failed)
+                    throw StepRunError(step: step.name, file: step.source.path, underlying: "\(error)")
+                }
+                let seconds = Date().timeIntervalSince(started)
+                reporter.clearProgress()
+                reporter.line(String(format: "%@: done in %.1fs", step.name, seconds))
+                ran.append(step.name)
+                try directory.finishStep(step.name, outcome: .succeeded, seconds: seconds)
+            }
+        }
+
+        var reportPath: String?
+        let reportURL = workflowOutputs.appendingPathComponent("report.md")
+        if !ran.isEmpty || !FileManager.default.fileExists(atPath: reportURL.path) {
+            do {
+                reportPath = try writeReport(workflow: workflow, name: name, plan: plan, directory: directory,
+                                             artifact: artifact)
+            } catch {
+                reporter.warning("could not write the report: \(error)")
+            }
+        }
+        try directory.finish(status: .succeeded)
+        let message = ran.isEmpty
+            ? "nothing to do: every step of \(name) is cached"
+            : "ran \(ran.joined(separator: ", "))" + (cachedSteps.isEmpty ? "" : "; cached \(cachedSteps.joined(separator: ", "))")
+        return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
+    }
+
+    func restore(_ files: FilesValue, into folder: URL) throws {
+        for (name, data) in files.files {
+            let url = folder.appendingPathComponent(name)
+            if (try? Data(contentsOf: url)) != data {
+                try AtomicFile.write(data, to: url)
+            }
+        }
+    }
+}
