@@ -35,9 +35,9 @@ public struct ChartRenderer: Sendable {
         let hasValidation = history.contains { $0.validationLoss != nil || $0.validationAccuracy != nil }
         let first = history.map(\.epoch).min()!, last = history.map(\.epoch).max()!
         let xtics = last - first <= 20 ? "set xtics 1" : "set xtics"
-        let style = "with linespoints lw 2 pt 7 ps 0.9"
-        var loss = "plot '\(name).dat' using 1:2 \(style) lc rgb '\(Self.trainColour)' title 'training'"
-        var accuracy = "plot '\(name).dat' using 1:($3*100) \(style) lc rgb '\(Self.trainColour)' title 'training'"
+        let style = "with linespoints lw 2 ps 0.9"
+        var loss = "plot '\(name).dat' using 1:2 \(style) pt 7 lc rgb '\(Self.trainColour)' title 'training'"
+        var accuracy = "plot '\(name).dat' using 1:($3*100) \(style) pt 7 lc rgb '\(Self.trainColour)' title 'training'"
         if hasValidation {
             loss += ", '' using 1:4 \(style) pt 5 lc rgb '\(Self.validationColour)' title 'validation'"
             accuracy += ", '' using 1:($5*100) \(style) pt 5 lc rgb '\(Self.validationColour)' title 'validation'"
@@ -84,6 +84,9 @@ public struct ChartRenderer: Sendable {
             ticks.append("'\(decade)' \(Format.fixed(log10(1 + Double(decade)), 6))")
             decade *= 10
         }
+        if decade / 10 < maxCount {
+            ticks.append("'\(maxCount)' \(Format.fixed(top, 6))")
+        }
         // Text turns white where the cell colour gets dark.
         let darkFrom = Format.fixed(0.55 * top, 6)
         let script = header(name: name, width: 820, height: 760) + """
@@ -98,7 +101,7 @@ public struct ChartRenderer: Sendable {
             set cbrange [0:\(Format.fixed(top, 6))]
             set cbtics (\(ticks.joined(separator: ", ")))
             set cblabel 'count (log scale)'
-            set palette defined (0 '#ffffff', 1 '#fff3b0', 2 '#fdae61', 3 '#e34a33', 4 '#7f0000')
+            set palette defined (0 '#ffffff', 0.001 '#ffe98a', 0.3 '#fdae61', 0.65 '#e34a33', 1 '#7f0000')
             unset key
             plot '\(name).dat' using 1:2:4 with image, \\
                  '' using 1:2:(($3 > 0 && $4 <= \(darkFrom)) ? sprintf('%d', $3) : '') with labels font ',10' tc rgb 'black', \\
@@ -122,21 +125,24 @@ public struct ChartRenderer: Sendable {
         let low = min(classes.map { $0.recall * 100 }.min()!, overall * 100)
         let margin = max(0.5, (100 - low) * 0.5)
         let bottom = max(0, (low - margin).rounded(.down))
+        // Headroom above 100% for the value labels.
+        let top = 100 + (100 - bottom) * 0.1
         let script = header(name: name, width: 900, height: 480) + """
-            set title 'Accuracy per class (test set)' font ',13'
+            set title 'Accuracy per class (test set); dashed line: overall \(Format.percent(overall))' font ',13'
             set xlabel 'class'
             set ylabel 'accuracy (%)'
             set xrange [-0.6:\(Double(classes.count) - 0.4)]
-            set yrange [\(Format.fixed(bottom, 1)):100.4]
+            set yrange [\(Format.fixed(bottom, 1)):\(Format.fixed(top, 2))]
             set xtics 0,1,\(classes.count - 1) scale 0
             set grid ytics lc rgb '#dddddd'
             set style fill solid 0.85 border lc rgb '#2b4f7a'
+            set style textbox opaque noborder
             set boxwidth 0.7
-            set key bottom right box opaque
+            unset key
             overall = \(Format.fixed(overall * 100, 4))
-            plot '\(name).dat' using 1:2 with boxes lc rgb '#4a7fb5' notitle, \\
-                 '' using 1:2:(sprintf('%.2f', $2)) with labels offset 0,0.8 font ',10' notitle, \\
-                 overall with lines dt 2 lw 2 lc rgb '#d62728' title sprintf('overall %.2f%%', overall)
+            plot '\(name).dat' using 1:2 with boxes lc rgb '#4a7fb5', \\
+                 overall with lines dt 2 lw 2 lc rgb '#d62728', \\
+                 '\(name).dat' using 1:2:(sprintf('%.2f', $2)) with labels boxed offset 0,0.8 font ',10'
 
             """
         return try render(name: name, script: script, data: data)
@@ -152,7 +158,7 @@ public struct ChartRenderer: Sendable {
                 + "\(correct > 0 ? String(correct) : "?") \(wrong > 0 ? String(wrong) : "?")\n"
         }
         let highest = max(1, (stats.correctHistogram + stats.wrongHistogram).max() ?? 1)
-        let bar = Format.fixed(width * 0.42, 4), shift = Format.fixed(width * 0.22, 4)
+        let bar = Format.fixed(width * 0.4, 4), shift = Format.fixed(width * 0.21, 4)
         let script = header(name: name, width: 900, height: 480) + """
             set title 'Confidence of predictions (test set)' font ',13'
             set datafile missing '?'
