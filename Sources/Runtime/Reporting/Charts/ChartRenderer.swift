@@ -201,9 +201,9 @@ public struct ChartRenderer: Sendable {
                              name: String = "feedback") throws(ReportError) -> Chart {
         let tiles = images.map {
             DigitSheet.Tile(pixels: $0.pixels, caption: [
-                "T \($0.trueLabel)",
-                "B \($0.before.label) \(Self.percent($0.before.confidence))",
-                "A \($0.after.label) \(Self.percent($0.after.confidence))",
+                "T\($0.trueLabel)",
+                "B\($0.before.label) \(Self.percent($0.before.confidence))",
+                "A\($0.after.label) \(Self.percent($0.after.confidence))",
             ])
         }
         return try writeSheet(DigitSheet(columns: columns, scale: 3).compose(tiles), name: name)

@@ -19,7 +19,7 @@ public struct DigitSheet: Sendable {
     public var fontScale: Int
 
     static let side = DigitExample.side
-    static let gap = 8
+    static let gap = 12
     static let lineGap = 3
     static let background: UInt8 = 255
     static let ink: UInt8 = 0
@@ -40,7 +40,7 @@ public struct DigitSheet: Sendable {
         guard !tiles.isEmpty else { return GrayImage(width: 1, height: 1, pixels: [Self.background]) }
         let digitSide = Self.side * scale
         let widestCaption = tiles.flatMap(\.caption).map { BitmapFont.width(of: $0, scale: fontScale) }.max() ?? 0
-        let cellWidth = max(digitSide, widestCaption)
+        let cellWidth = max(digitSide, widestCaption + 2 * fontScale)
         let lines = tiles.map(\.caption.count).max() ?? 0
         let lineHeight = BitmapFont.glyphHeight * fontScale
         let captionHeight = lines == 0 ? 0 : Self.lineGap + lines * (lineHeight + Self.lineGap)
