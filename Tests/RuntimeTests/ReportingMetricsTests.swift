@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Testing
 @testable import Runtime
 
@@ -119,5 +120,31 @@ import Testing
         let manifest = ReportingFixtures.manifest()
         #expect(manifest.runFolderName == "20250314T091502Z")
         #expect(manifest.isoDate == "2025-03-14T09:15:02Z")
+    }
+}
+
+@Suite struct ReportingModelSummaryTests {
+    static let reference: [LayerSpec] = [
+        .conv2d(inChannels: 1, outChannels: 32, kernelSize: 3, stride: 1, padding: 0), .relu,
+        .conv2d(inChannels: 32, outChannels: 64, kernelSize: 3, stride: 1, padding: 0), .relu,
+        .maxpool2d(kernelSize: 2, stride: 2), .dropout(p: 0.25), .flatten,
+        .dense(inFeatures: 9216, outFeatures: 128), .relu, .dropout(p: 0.5), .dense(inFeatures: 128, outFeatures: 10),
+    ]
+
+    @Test func referenceCNNMatchesHandCount() throws {
+        let summary = try ModelSummary(layers: Self.reference)
+        // Matches the hand-written fixture (PyTorch's count for the same Sequential).
+        #expect(summary.rows == ReportingFixtures.model.rows)
+        #expect(summary.totalParameters == 1_199_882)
+        // 2 * (1*9*32*26*26 + 32*9*64*24*24 + 9216*128 + 128*10)
+        #expect(summary.flopsPerImage == 23_984_896)
+    }
+
+    @Test func mismatchedLayersNameTheLayer() {
+        #expect(throws: ReportError(kind: .invalidInput, subject: "layer 2",
+                                    detail: "dense expects 100 features, gets shape 9216")) {
+            try ModelSummary(layers: [.conv2d(inChannels: 1, outChannels: 16, kernelSize: 5, stride: 1, padding: 2),
+                                      .flatten, .dense(inFeatures: 100, outFeatures: 10)], input: [1, 24, 24])
+        }
     }
 }
