@@ -14,8 +14,9 @@ enum EvaluateStep {
                          labels: images.labels, predictions: e.predictions, confidences: confidences)
     }
 
-    static func run(_ step: Step, model: Model, test: DatasetValue, feedback: ImageSet?, baseline: Model?,
+    static func run(_ step: Step, model: Model, test: DatasetValue, feedback feedbackValue: FeedbackValue?, baseline: Model?,
                     context: StepContext) throws -> [ArtifactValue] {
+        let feedback = feedbackValue?.images
         let batch = step.int("batch")
         let threads = context.threads
         var scores: [ScoredSet] = []
@@ -43,6 +44,8 @@ enum EvaluateStep {
             indices["feedback"] = Array(0..<feedback.count)
             examples["feedback"] = feedback
         }
-        return [.evaluation(EvaluationValue(scores: scores, examples: examples, exampleIndices: indices))]
+        return [.evaluation(EvaluationValue(scores: scores, examples: examples, exampleIndices: indices,
+                                            model: try ModelSummary(layers: model.layers, input: model.inputShape), feedbackSources: feedbackValue?.sources ?? [],
+                                            skippedFeedback: feedbackValue?.skipped ?? []))]
     }
 }

@@ -17,6 +17,8 @@ public struct StepContext: Sendable {
     public var progress: @Sendable (String) -> Void
     /// A line for the run's log (always kept).
     public var log: @Sendable (String) -> Void
+    /// The run so far (steps, times, cache hits), for the report's manifest.
+    public var manifest: RunManifest?
 
     /// A path from a step parameter: absolute as given, else relative to the project root.
     public func resolve(_ path: String) -> URL {

@@ -31,12 +31,14 @@ enum StepInterpreter {
         case .train:
             return try TrainStep.run(step, model: model(0), train: dataset(1), validation: optionalDataset(2), context: context)
         case .evaluate:
-            var feedback: ImageSet?
+            var feedback: FeedbackValue?
             var baseline: Model?
             for value in inputs.dropFirst(2) {
                 switch value {
-                case .feedback(let f): feedback = f.images
-                case .dataset(let d): feedback = d.images
+                case .feedback(let f): feedback = f
+                case .dataset(let d):
+                    feedback = FeedbackValue(images: d.images, sources: d.images.labels.indices.map { "image \($0 + 1)" },
+                                             reportedPredictions: [], skipped: [])
                 case .model(let m): baseline = m
                 default: break
                 }

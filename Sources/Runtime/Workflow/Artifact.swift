@@ -38,6 +38,11 @@ public struct EvaluationValue: Sendable {
     public var examples: [String: ImageSet]
     /// For each set in `examples`, the index of each example image in that set.
     public var exampleIndices: [String: [Int]]
+    /// The evaluated model's layers, for the report's model summary.
+    public var model: ModelSummary
+    /// Where each feedback image came from, and the feedback entries that could not be read.
+    public var feedbackSources: [String] = []
+    public var skippedFeedback: [SkippedFeedback] = []
 
     public func score(set: String, model: String = "model") -> ScoredSet? {
         scores.first { $0.set == set && $0.model == model }

@@ -22,6 +22,9 @@ enum ArtifactCodec {
         var scores: [ScoredSet]
         var exampleIndices: [String: [Int]]
         var exampleShapes: [String: [Int]]
+        var model: ModelSummary
+        var feedbackSources: [String]
+        var skippedFeedback: [SkippedFeedback]
     }
 
     private struct FeedbackHeader: Codable {
@@ -69,7 +72,9 @@ enum ArtifactCodec {
                 putImages(set, prefix: "\(p)\(name)/", into: &entry)
                 shapes[name] = [set.height, set.width]
             }
-            entry.metadata[slot] = try json(EvaluationHeader(scores: e.scores, exampleIndices: e.exampleIndices, exampleShapes: shapes))
+            entry.metadata[slot] = try json(EvaluationHeader(scores: e.scores, exampleIndices: e.exampleIndices, exampleShapes: shapes,
+                                                             model: e.model, feedbackSources: e.feedbackSources,
+                                                             skippedFeedback: e.skippedFeedback))
         case .files(let f):
             for (name, data) in f.files {
                 entry.entries[p + name] = TensorEntry(dtype: .u8, shape: [data.count], data: data)
@@ -113,7 +118,9 @@ enum ArtifactCodec {
             for (name, shape) in h.exampleShapes {
                 examples[name] = try getImages(prefix: "\(p)\(name)/", height: shape[0], width: shape[1], from: entry)
             }
-            return .evaluation(EvaluationValue(scores: h.scores, examples: examples, exampleIndices: h.exampleIndices))
+            return .evaluation(EvaluationValue(scores: h.scores, examples: examples, exampleIndices: h.exampleIndices,
+                                               model: h.model, feedbackSources: h.feedbackSources,
+                                               skippedFeedback: h.skippedFeedback))
         case "files":
             var files: [String: Data] = [:]
             for (name, tensor) in entry.entries where name.hasPrefix(p) {

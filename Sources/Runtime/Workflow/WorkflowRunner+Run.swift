@@ -83,7 +83,7 @@ extension WorkflowRunner {
                 if step.kind == .plot {
                     // Charts live in Outputs/; put them back if someone deleted or edited them.
                     if case .files(let files)? = try? artifact(step.outputs[0]) {
-                        try restore(files, into: workflowOutputs.appendingPathComponent("charts"))
+                        try restore(files, into: workflowOutputs)
                     }
                 }
                 try directory.finishStep(step.name, outcome: .cached, seconds: 0)
@@ -91,9 +91,10 @@ extension WorkflowRunner {
             case .run(let key, _):
                 let started = Date()
                 let stepReporter = reporter
-                let ctx = context(for: step, workflowName: name,
+                var ctx = context(for: step, workflowName: name,
                                   log: { stepReporter.line("\(step.name): \($0)") },
                                   progress: { stepReporter.progress("\(step.name): \($0)") })
+                ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
                 reporter.line("\(step.name): running")
                 do {
                     let inputs = try step.inputs.map(artifact)
@@ -119,21 +120,24 @@ extension WorkflowRunner {
             }
         }
 
-        var reportPath: String?
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
-        if !ran.isEmpty || !FileManager.default.fileExists(atPath: reportURL.path) {
-            do {
-                reportPath = try writeReport(workflow: workflow, name: name, plan: plan, directory: directory,
-                                             artifact: artifact)
-            } catch {
-                reporter.warning("could not write the report: \(error)")
-            }
-        }
+        let reportPath = FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.path : nil
         try directory.finish(status: .succeeded)
         let message = ran.isEmpty
             ? "nothing to do: every step of \(name) is cached"
             : "ran \(ran.joined(separator: ", "))" + (cachedSteps.isEmpty ? "" : "; cached \(cachedSteps.joined(separator: ", "))")
         return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
+    }
+
+    /// The run as the report's manifest shows it: each step's resolved parameters, time and cache use so far.
+    func manifest(_ workflow: Workflow, name: String, record: RunRecord, folder: String) -> RunManifest {
+        let steps = workflow.steps.map { step -> RunManifest.Step in
+            let r = record.steps.first { $0.name == step.name }
+            let parameters = step.schema.parameters.map { (key: $0.name, value: step.parameters[$0.name]?.description ?? "") }
+            return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
+        }
+        return RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
+                           seed: record.seed, steps: steps, runFolder: folder)
     }
 
     func restore(_ files: FilesValue, into folder: URL) throws {

@@ -31,18 +31,24 @@ public struct RunManifest: Sendable, Equatable {
     public var gitCommit: String?
     public var seed: UInt64?
     public var steps: [Step]
+    /// The run's folder under `Outputs/<workflow>/runs/`, when the runner has already made one.
+    public var runFolder: String?
 
-    public init(workflow: String, date: Date, gitCommit: String? = nil, seed: UInt64? = nil, steps: [Step]) {
+    public init(workflow: String, date: Date, gitCommit: String? = nil, seed: UInt64? = nil, steps: [Step],
+                runFolder: String? = nil) {
         self.workflow = workflow
         self.date = date
         self.gitCommit = gitCommit
         self.seed = seed
         self.steps = steps
+        self.runFolder = runFolder
     }
 
-    /// The run's folder name under `Outputs/<workflow>/runs/`: the UTC start time, e.g. `20250314T091502Z`
+    /// The run's folder name under `Outputs/<workflow>/runs/`: the runner's folder, else the UTC start time,
+    /// e.g. `20250314T091502Z`
     /// (no colons, so it is a valid file name everywhere, and it sorts by time).
     public var runFolderName: String {
+        if let runFolder { return runFolder }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
