@@ -1,0 +1,36 @@
+/// One token of a step file line.
+struct Token: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        /// A bare word: names, numbers, sizes, fractions, paths (anything up to a space, comma, quote or `#`).
+        case word
+        /// A quoted string; the payload is its value with escapes resolved.
+        case string(String)
+        case comma
+        case arrow
+    }
+
+    let kind: Kind
+    /// The token as written (a string keeps its quotes).
+    let text: String
+    let range: SourceRange
+
+    var isWord: Bool { kind == .word }
+
+    /// The value of a word or a string, nil for punctuation.
+    var value: String? {
+        switch kind {
+        case .word: text
+        case .string(let value): value
+        case .comma, .arrow: nil
+        }
+    }
+}
+
+/// A non-blank line of a step file with its comment removed.
+struct SourceLine: Sendable {
+    /// Whether the line starts with a space or tab: body lines are indented, the header is not.
+    let isIndented: Bool
+    let tokens: [Token]
+
+    var range: SourceRange { tokens.first!.range.union(tokens.last!.range) }
+}
