@@ -11,9 +11,16 @@ struct StepFileSyntax: Sendable {
     let header: SourceLine
     let body: [SourceLine]
 
-    /// Comments and blank lines dropped, each line's tokens joined by single spaces.
+    /// Comments and blank lines dropped, each line's tokens joined by single spaces (no space before a comma).
     var normalizedText: String {
-        ([header] + body).map { $0.tokens.map(\.text).joined(separator: " ") }.joined(separator: "\n")
+        ([header] + body).map { line in
+            var text = ""
+            for token in line.tokens {
+                if !text.isEmpty, token.kind != .comma { text += " " }
+                text += token.text
+            }
+            return text
+        }.joined(separator: "\n")
     }
 }
 
