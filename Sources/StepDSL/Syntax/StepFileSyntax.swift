@@ -68,12 +68,15 @@ struct StepFileParser {
         var previous = tokens[0]
         var index = 1
         var failed = false
+        // After the first error the rest of the header is still read for its artifact names (so later steps
+        // reading them are not reported too), but not reported on.
         func fail(_ message: String, _ token: Token, note: String? = nil) {
+            guard !failed else { return }
             diagnostics.append(Diagnostic(message, in: source, at: token.range,
                                           notes: note.map { [.note($0)] } ?? []))
             failed = true
         }
-        while index < tokens.count, !failed {
+        while index < tokens.count {
             let token = tokens[index]
             index += 1
             switch token.kind {
