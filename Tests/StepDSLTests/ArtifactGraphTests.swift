@@ -19,7 +19,7 @@ import Testing
             1 | plot history, evaluation -> charts
               |                             ^^^^^^
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 
@@ -59,7 +59,7 @@ import Testing
             1 | evaluate history, test_set, trained2 -> evaluation
               |                             ^^^^^^^^
 
-            2 errors found; nothing ran.
+            2 errors found.
             """)
     }
 
@@ -110,7 +110,7 @@ import Testing
               |                                              ^^^^^
             note: evaluate reads: evaluate model, dataset(test), dataset(feedback)?, model(baseline)? -> evaluation
 
-            3 errors found; nothing ran.
+            3 errors found.
             """)
     }
 

@@ -13,7 +13,7 @@ import Testing
             2 |     epoch 12
               |     ^^^^^
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 
@@ -27,7 +27,7 @@ import Testing
               |   ^^^^^^
             note: an evaluate step takes batch, misclassified
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 
@@ -69,7 +69,7 @@ import Testing
             4 |     epochs 0
               |            ^
 
-            4 errors found; nothing ran.
+            4 errors found.
             """)
     }
 
@@ -79,7 +79,7 @@ import Testing
              --> --set train.epochs=abc
                                     ^^^
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 
@@ -94,7 +94,7 @@ import Testing
             12 |     batch    many
                |              ^^^^
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 
@@ -108,7 +108,7 @@ import Testing
             2 |   batch "ü"
               |         ^^^
 
-            1 error found; nothing ran.
+            1 error found.
             """)
     }
 

@@ -77,7 +77,7 @@ import Testing
                        ^^^^
             note: steps: load, build, train, evaluate
 
-            5 errors found; nothing ran.
+            5 errors found.
             """)
     }
 }

@@ -17,7 +17,7 @@ public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
         var parts = diagnostics.map { $0.rendered() }
         let count = errors.count
         if count > 0 {
-            parts.append("\(count) error\(count == 1 ? "" : "s") found; nothing ran.")
+            parts.append("\(count) error\(count == 1 ? "" : "s") found.")
         }
         return parts.joined(separator: "\n\n")
     }

@@ -47,38 +47,3 @@ public struct SourceFile: Sendable {
         return (line, column, lineText)
     }
 }
-
-/// A span of a source text as UTF-8 byte offsets (`start..<end`).
-public struct SourceRange: Sendable, Hashable, CustomStringConvertible {
-    public let start: Int
-    public let end: Int
-
-    public init(start: Int, end: Int) {
-        self.start = start
-        self.end = max(start, end)
-    }
-
-    /// The smallest range covering both.
-    public func union(_ other: SourceRange) -> SourceRange {
-        SourceRange(start: min(start, other.start), end: max(end, other.end))
-    }
-
-    public var description: String { "\(start)..<\(end)" }
-}
-
-/// A range in a particular source text.
-public struct SourceLocation: Sendable {
-    public let source: SourceFile
-    public let range: SourceRange?
-
-    public init(source: SourceFile, range: SourceRange?) {
-        self.source = source
-        self.range = range
-    }
-
-    /// A whole file or folder, with no position inside it (a file that is not UTF-8, an empty folder).
-    public init(path: String) {
-        self.source = SourceFile(path: path, text: "")
-        self.range = nil
-    }
-}

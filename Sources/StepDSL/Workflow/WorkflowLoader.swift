@@ -35,11 +35,13 @@ public enum WorkflowLoader {
                                               at: SourceLocation(path: shown)))
                 continue
             }
-            guard let text = String(validating: data, as: UTF8.self) else {
+            guard var text = String(validating: data, as: UTF8.self) else {
                 diagnostics.append(Diagnostic(
                     "step file is not UTF-8 text; save it as UTF-8", at: SourceLocation(path: shown)))
                 continue
             }
+            // Some editors start UTF-8 files with a byte-order mark; it is not part of the step.
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
             sources.append(StepSource(fileName: name, url: url, displayPath: shown, text: text))
         }
         if sources.isEmpty, !diagnostics.isEmpty {
