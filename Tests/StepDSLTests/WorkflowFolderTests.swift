@@ -54,8 +54,11 @@ import Testing
         files["05-4eval.step"] = Data("evaluate trained, test_set -> evaluation3\n".utf8)
         files["06-broken.step"] = Data([0x6C, 0x6F, 0x61, 0x64, 0xFF, 0xFE, 0x0A])
         try withFolder(files) { folder in
-            // Folder-level problems sort by path; the later of two clashing files (in run order) is reported.
+            // Problems sort by path in number order; the later of two clashing files (in run order) is reported.
             #expect(rendered(folder) == """
+                error: step files '03-train.step' and '3-evaluate.step' have the same number 3: steps run in number order, so give each its own number
+                 --> Workflows/wf/3-evaluate.step
+
                 error: step files '3-evaluate.step' and '04-evaluate.step' both name a step 'evaluate': --only, --from and --set need each name once, so rename one
                  --> Workflows/wf/04-evaluate.step
 
@@ -64,9 +67,6 @@ import Testing
 
                 error: step file is not UTF-8 text; save it as UTF-8
                  --> Workflows/wf/06-broken.step
-
-                error: step files '03-train.step' and '3-evaluate.step' have the same number 3: steps run in number order, so give each its own number
-                 --> Workflows/wf/3-evaluate.step
 
                 error: step file 'train.step' has no number; name it like '04-train.step': a number (steps run in number order), '-', then the step's name
                  --> Workflows/wf/train.step
