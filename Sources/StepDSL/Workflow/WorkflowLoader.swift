@@ -24,7 +24,8 @@ public enum WorkflowLoader {
                 "cannot list workflow folder '\(displayPath)': \(error.localizedDescription)",
                 at: SourceLocation(path: displayPath))])
         }
-        for name in names where name.hasSuffix(StepFileName.fileExtension) {
+        // Hidden files (editor backups, macOS metadata) are not steps.
+        for name in names where name.hasSuffix(StepFileName.fileExtension) && !name.hasPrefix(".") {
             let url = directory.appendingPathComponent(name)
             let shown = displayPath.hasSuffix("/") ? displayPath + name : displayPath + "/" + name
             let data: Data
