@@ -13,8 +13,8 @@ public struct KindSchema: Sendable {
     public let outputs: [Slot]
     public let body: Body
     public let parameters: [ParameterSpec]
-    /// What the step reads from disk besides its inputs (its content is part of the cache key), if anything.
-    public let readsFiles: String?
+    /// What the step reads from disk besides its inputs, if anything.
+    public let reads: FileInput?
 
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }

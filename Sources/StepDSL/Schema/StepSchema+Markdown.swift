@@ -25,8 +25,8 @@ extension StepSchema {
                 out += "\(index + 1). `\(slot)`: \(slot.doc)\n"
             }
             out += "\n"
-            if let files = schema.readsFiles {
-                out += "Reads files: \(files) (their content is part of the cache key).\n\n"
+            if let files = schema.reads {
+                out += "Reads \(files); their content is part of the cache key.\n\n"
             }
             if schema.body == .layers {
                 out += "Body: layer lines (see [Layer lines](#layer-lines)), and these parameters:\n\n"

@@ -31,7 +31,7 @@ public enum StepSchema {
             ParameterSpec("test_limit", .int(min: 1, max: 10_000), default: .int(10_000),
                           "Test images kept (the first ones)."),
         ],
-        readsFiles: "the dataset's IDX files in the data folder")
+        reads: .dataFolder)
 
     /// Augmentation parameters shared by preprocess and augment-with-feedback, with their own defaults.
     private static func augmentation(shift: Int, rotation: Double, zoom: Double) -> [ParameterSpec] {
@@ -62,7 +62,7 @@ public enum StepSchema {
             ParameterSpec("augment", .bool, default: .bool(true),
                           "Randomly shift, rotate and zoom training images each epoch."),
         ] + augmentation(shift: 2, rotation: 10, zoom: 0.1),
-        readsFiles: nil)
+        reads: nil)
 
     static let build = KindSchema(
         kind: .build,
@@ -74,7 +74,7 @@ public enum StepSchema {
             ParameterSpec("input", .size(dimensions: 1...3), default: .size([1, 28, 28]),
                           "Shape of one input image: channels x height x width."),
         ],
-        readsFiles: nil)
+        reads: nil)
 
     /// Training parameters shared by train and finetune, with their own defaults where they differ.
     private static func training(epochs: Int, lr: Double) -> [ParameterSpec] {
@@ -114,7 +114,7 @@ public enum StepSchema {
         outputs: [Slot(.model, "trained", "the trained model"), Slot(.history, nil, "per-epoch metrics")],
         body: .parameters,
         parameters: training(epochs: 10, lr: 0.001),
-        readsFiles: nil)
+        reads: nil)
 
     static let evaluate = KindSchema(
         kind: .evaluate,
@@ -130,7 +130,7 @@ public enum StepSchema {
             ParameterSpec("misclassified", .int(min: 0, max: 1000), default: .int(64),
                           "Misclassified examples kept for the report."),
         ],
-        readsFiles: nil)
+        reads: nil)
 
     static let plot = KindSchema(
         kind: .plot,
@@ -144,7 +144,7 @@ public enum StepSchema {
             ParameterSpec("width", .int(min: 200, max: 4000), default: .int(800), "Chart width in pixels."),
             ParameterSpec("height", .int(min: 200, max: 4000), default: .int(500), "Chart height in pixels."),
         ],
-        readsFiles: nil)
+        reads: nil)
 
     static let save = KindSchema(
         kind: .save,
@@ -162,7 +162,7 @@ public enum StepSchema {
             ParameterSpec("max_accuracy_drop", .decimal(.closed(0, 100)), default: .decimal(0.3),
                           "With gate: largest test-accuracy drop allowed, in percentage points."),
         ],
-        readsFiles: nil)
+        reads: nil)
 
     static let augmentWithFeedback = KindSchema(
         kind: .augmentWithFeedback,
@@ -179,7 +179,7 @@ public enum StepSchema {
             ParameterSpec("replay", .int(min: 0, max: 60_000), default: .int(6000),
                           "Training images mixed in, so the model does not forget the rest."),
         ] + augmentation(shift: 1, rotation: 8, zoom: 0.08),
-        readsFiles: "the images in `folder`")
+        reads: .folder(parameter: "folder"))
 
     static let finetune = KindSchema(
         kind: .finetune,
@@ -194,5 +194,5 @@ public enum StepSchema {
             ParameterSpec("model", .string, default: .string("Outputs/models/cnn.safetensors"),
                           "The model file to start from."),
         ] + training(epochs: 3, lr: 0.0002),
-        readsFiles: "the model file `model`")
+        reads: .file(parameter: "model"))
 }
