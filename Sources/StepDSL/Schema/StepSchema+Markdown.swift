@@ -26,7 +26,7 @@ extension StepSchema {
             }
             out += "\n"
             if let files = schema.reads {
-                out += "Reads \(files); their content is part of the cache key.\n\n"
+                out += "Also reads \(files). Changing what it reads reruns the step.\n\n"
             }
             if schema.body == .layers {
                 out += "Body: layer lines (see [Layer lines](#layer-lines)), and these parameters:\n\n"
