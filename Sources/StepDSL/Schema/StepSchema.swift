@@ -134,8 +134,9 @@ public enum StepSchema {
 
     static let plot = KindSchema(
         kind: .plot,
-        summary: "Draws training curves, the confusion matrix and a grid of misclassified digits with gnuplot.",
-        inputs: [Slot(.history, nil, "per-epoch metrics"), Slot(.evaluation, nil, "test metrics")],
+        summary: "Draws the charts with gnuplot and writes the Markdown report and metrics.json.",
+        inputs: [Slot(.history, nil, "per-epoch metrics"), Slot(.evaluation, nil, "test metrics"),
+                 Slot(.saved, nil, optional: true, "what save did (the promotion gate's decision, for retrain)")],
         outputs: [Slot(.charts, nil, "PNG charts with their gnuplot scripts and data")],
         body: .parameters,
         parameters: [
