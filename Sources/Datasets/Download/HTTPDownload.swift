@@ -58,7 +58,7 @@ final class HTTPDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         }
         let length = response.expectedContentLength
         if let maxBytes, length > maxBytes {
-            lock.withLock { failure = "the server announces \(length) bytes, more than the expected \(maxBytes)" }
+            lock.withLock { failure = "the server announces \(length) bytes, more than the expected \(maxBytes) bytes" }
             completionHandler(.cancel)
             return
         }
