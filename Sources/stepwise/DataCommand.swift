@@ -66,15 +66,16 @@ struct DataCommand: ParsableCommand {
         }
 
         func run() throws {
-            let (directory, source) = DataLocation.resolve(
+            let (directory, resolvedFrom) = DataLocation.resolve(
                 flag: to, environment: ProcessInfo.processInfo.environment,
                 currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            let source = to == nil ? resolvedFrom : "--to"
             var fetcher = MNISTFetcher()
             if !mirrors.isEmpty {
                 fetcher.mirrors = mirrors.map { URL(string: $0.hasSuffix("/") ? $0 : $0 + "/")! }
             }
-            print("Fetching MNIST into \(directory.path) (from \(source))")
             let printer = ProgressPrinter()
+            printer.emit("Fetching MNIST into \(directory.path) (from \(source))")
             _ = try fetcher.fetch(to: directory) { printer.show($0) }
             print("MNIST is complete in \(directory.path)")
         }
@@ -111,7 +112,7 @@ private final class ProgressPrinter: @unchecked Sendable {
         }
     }
 
-    private func emit(_ line: String) {
+    func emit(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
