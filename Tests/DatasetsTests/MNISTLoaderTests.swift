@@ -216,3 +216,21 @@ struct MNISTLoaderTests {
         ])
     }
 }
+
+@Suite("MNIST folder checks")
+struct MNISTFolderTests {
+    @Test("a file given as the data folder is refused with a clear message")
+    func fileAsFolder() throws {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        let file = try fixture.write([1, 2, 3], "not-a-folder")
+        do {
+            _ = try MNIST.load(directory: file, split: .train)
+            Issue.record("a plain file was accepted as the data folder")
+        } catch {
+            #expect(error.kind == .missing)
+            #expect(error.detail == "is a file, not a folder holding the MNIST files")
+            #expect(error.file == file.path)
+        }
+    }
+}

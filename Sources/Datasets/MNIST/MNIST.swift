@@ -59,9 +59,11 @@ public enum MNIST {
             throw DataError(.invalidRequest, file: directory.path, "limit must be 0 or more, got \(limit)")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
             throw DataError(.missing, file: directory.path, "no such data folder")
+        }
+        guard isDirectory.boolValue else {
+            throw DataError(.missing, file: directory.path, "is a file, not a folder holding the MNIST files")
         }
         let imageRole = FileRole(split: split, isImages: true)
         let labelRole = FileRole(split: split, isImages: false)
