@@ -43,37 +43,39 @@ public enum PNG {
             let head = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
             throw PNGError(kind: .notPNG, name: name, detail: data.isEmpty ? "empty file" : "starts with \(head)")
         }
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        let begun = data.withUnsafeBytes { raw in
-            png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
-        }
-        guard begun != 0 else {
-            let message = messageOf(&image)
-            png_image_free(&image)
-            throw PNGError(kind: .corrupt, name: name, detail: message)
-        }
-        let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= maxPixels else {
-            png_image_free(&image)
-            throw PNGError(kind: .corrupt, name: name, detail: "unsupported size \(width)x\(height)")
-        }
-        let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
-        image.format = hasAlpha ? png_uint_32(PNG_FORMAT_FLAG_ALPHA) : 0  // PNG_FORMAT_GA : PNG_FORMAT_GRAY
-        let channels = hasAlpha ? 2 : 1
-        var buffer = [UInt8](repeating: 0, count: width * height * channels)
-        // `data` must stay alive until finish_read: begin_read_from_memory keeps a pointer into it.
-        let finished = data.withUnsafeBytes { _ in
-            buffer.withUnsafeMutableBytes { out in
+        // begin_read_from_memory keeps a pointer into the bytes until finish_read, so both calls share one
+        // withUnsafeBytes scope: a second scope may hand out a different (temporary) pointer.
+        let decoded = data.withUnsafeBytes { raw -> Result<(buffer: [UInt8], width: Int, height: Int, alpha: Bool), PNGError> in
+            var image = png_image()
+            image.version = png_uint_32(PNG_IMAGE_VERSION)
+            defer { png_image_free(&image) }
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                return .failure(PNGError(kind: .corrupt, name: name, detail: messageOf(&image)))
+            }
+            let width = Int(image.width), height = Int(image.height)
+            // Deflate cannot compress better than about 1032:1, so a small file claiming a huge size is lying;
+            // refusing it here avoids allocating gigabytes before libpng finds the data missing.
+            let plausible = min(maxPixels, raw.count * 1032 * 8)
+            guard width > 0, height > 0, width * height <= plausible else {
+                return .failure(PNGError(kind: .corrupt, name: name,
+                                         detail: "claims \(width)x\(height) pixels, more than a \(raw.count)-byte PNG can hold (limit \(plausible) pixels)"))
+            }
+            let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
+            image.format = hasAlpha ? png_uint_32(PNG_FORMAT_FLAG_ALPHA) : 0  // PNG_FORMAT_GA : PNG_FORMAT_GRAY
+            // Without this flag libpng takes 16-bit samples without a gAMA/sRGB chunk as linear light and
+            // brightens them on the way to 8 bits; image editors write such files sRGB-encoded, like 8-bit ones.
+            image.flags |= png_uint_32(PNG_IMAGE_FLAG_16BIT_sRGB)
+            let channels = hasAlpha ? 2 : 1
+            var buffer = [UInt8](repeating: 0, count: width * height * channels)
+            let finished = buffer.withUnsafeMutableBytes { out in
                 png_image_finish_read(&image, nil, out.baseAddress, png_int_32(width * channels), nil)
             }
+            guard finished != 0 else {
+                return .failure(PNGError(kind: .corrupt, name: name, detail: messageOf(&image)))
+            }
+            return .success((buffer, width, height, hasAlpha))
         }
-        guard finished != 0 else {
-            let message = messageOf(&image)
-            png_image_free(&image)
-            throw PNGError(kind: .corrupt, name: name, detail: message)
-        }
-        png_image_free(&image)
+        let (buffer, width, height, hasAlpha) = try decoded.get()
         if !hasAlpha {
             return GrayImage(width: width, height: height, pixels: buffer)
         }
@@ -92,7 +94,9 @@ public enum PNG {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PNGError(kind: .unreadable, name: url.path, detail: "no such file or not readable")
+            let exists = FileManager.default.fileExists(atPath: url.path)
+            throw PNGError(kind: .unreadable, name: url.path,
+                           detail: exists ? "not readable (\(error.localizedDescription))" : "no such file")
         }
         return try decode(data, name: url.path)
     }
