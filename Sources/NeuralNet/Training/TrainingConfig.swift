@@ -1,0 +1,66 @@
+/// Everything that decides a training run besides the model and the data. Equal configs, data and
+/// thread count give bit-identical weights.
+public struct TrainingConfig: Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerSpec
+    public var schedule: LRSchedule
+    public var augmentation: AugmentationSpec?
+    public var labelSmoothing: Float
+    public var seed: UInt64
+    public var threads: Int
+
+    public init(epochs: Int, batchSize: Int, optimizer: OptimizerSpec = .adamDefault, schedule: LRSchedule = .constant,
+                augmentation: AugmentationSpec? = nil, labelSmoothing: Float = 0, seed: UInt64 = 0, threads: Int = 2)
+    {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.augmentation = augmentation
+        self.labelSmoothing = labelSmoothing
+        self.seed = seed
+        self.threads = threads
+    }
+}
+
+/// Progress of `Trainer.fit`, delivered in order on the calling thread.
+public enum TrainingEvent: Sendable {
+    case fitStart(epochs: Int, batchesPerEpoch: Int, trainCount: Int)
+    case epochStart(epoch: Int)
+    /// `loss` and `accuracy` are the batch's; `imagesPerSecond` is the epoch's average so far.
+    case batchEnd(epoch: Int, batch: Int, loss: Float, accuracy: Float, imagesPerSecond: Double, secondsLeft: Double)
+    case epochEnd(EpochMetrics)
+    case fitEnd
+}
+
+/// One epoch's results. Epochs count from 1. Train loss and accuracy are averaged over the epoch's batches
+/// as the weights moved (like a Keras history), validation ones measured after the epoch.
+public struct EpochMetrics: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Float
+    public var trainAccuracy: Float
+    public var validationLoss: Float?
+    public var validationAccuracy: Float?
+    public var learningRate: Float
+    public var seconds: Double
+
+    public init(epoch: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?, validationAccuracy: Float?,
+                learningRate: Float, seconds: Double)
+    {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+    }
+}
+
+/// A training run that cannot start: the message says which setting or which data is wrong.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

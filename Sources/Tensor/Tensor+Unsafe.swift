@@ -1,0 +1,13 @@
+extension Tensor {
+    /// A tensor of `shape` whose elements are all written by `initializer` (which receives the uninitialised
+    /// buffer): saves zero-filling large activations that a kernel overwrites anyway.
+    @inlinable
+    public init(shape: [Int], uninitialized initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initializer(buffer)
+            initialized = count
+        }
+        self.init(shape: shape, scalars: scalars)
+    }
+}

@@ -1,0 +1,121 @@
+import Testing
+@testable import Tensor
+
+/// Optimised kernels against the Double-accumulating loops in `Reference`, over odd sizes, batch 1,
+/// strides, padding, and thread counts that leave uneven shards.
+struct KernelTests {
+    static func random(_ shape: [Int], seed: UInt64) -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.nextUnitFloat() * 2 - 1 })
+    }
+
+    static func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        precondition(a.shape == b.shape)
+        var worst: Float = 0
+        for (x, y) in zip(a.scalars, b.scalars) {
+            worst = max(worst, abs(x - y) / max(1, abs(y)))
+        }
+        return worst
+    }
+
+    static let convCases: [Conv2DGeometry] = [
+        Conv2DGeometry(batch: 1, inChannels: 1, height: 28, width: 28, outChannels: 32, kernel: 3),
+        Conv2DGeometry(batch: 3, inChannels: 5, height: 9, width: 7, outChannels: 4, kernel: 3, stride: 2, padding: 1),
+        Conv2DGeometry(batch: 5, inChannels: 3, height: 11, width: 13, outChannels: 7, kernel: 5, stride: 1, padding: 2),
+        Conv2DGeometry(batch: 2, inChannels: 2, height: 6, width: 6, outChannels: 3, kernel: 1, stride: 3, padding: 0),
+        Conv2DGeometry(batch: 4, inChannels: 32, height: 8, width: 8, outChannels: 64, kernel: 3, stride: 1, padding: 0),
+        Conv2DGeometry(batch: 3, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: 3, stride: 1, padding: 3),
+    ]
+
+    @Test(arguments: convCases, [1, 2, 3])
+    func conv2dForwardMatchesReference(g: Conv2DGeometry, threads: Int) {
+        let x = Self.random(g.inputShape, seed: 1), w = Self.random(g.weightShape, seed: 2)
+        let b = Self.random([g.outChannels], seed: 3)
+        let fast = Conv2D.forward(x, weight: w, bias: b, geometry: g, threads: threads)
+        let slow = Reference.conv2dForward(x, weight: w, bias: b, geometry: g)
+        #expect(Self.maxRelativeError(fast, slow) < 1e-5)
+    }
+
+    @Test(arguments: convCases, [1, 2, 3])
+    func conv2dBackwardMatchesReference(g: Conv2DGeometry, threads: Int) throws {
+        let x = Self.random(g.inputShape, seed: 4), w = Self.random(g.weightShape, seed: 5)
+        let dy = Self.random(g.outputShape, seed: 6)
+        let fast = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: true,
+                                   threads: threads)
+        let slow = Reference.conv2dBackward(x, weight: w, outputGradient: dy, geometry: g)
+        let dx = try #require(fast.input)
+        #expect(Self.maxRelativeError(dx, slow.input) < 1e-5)
+        #expect(Self.maxRelativeError(fast.weight, slow.weight) < 1e-4)
+        #expect(Self.maxRelativeError(fast.bias, slow.bias) < 1e-4)
+        let noInput = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: false,
+                                      threads: threads)
+        #expect(noInput.input == nil)
+        #expect(noInput.weight == fast.weight)
+    }
+
+    @Test(arguments: [([1, 1, 4, 4], 2, 2), ([3, 5, 7, 9], 2, 2), ([2, 3, 9, 8], 3, 2), ([1, 2, 5, 5], 3, 3)], [1, 2])
+    func maxPoolMatchesReferenceAndRoutesGradient(pool: ([Int], Int, Int), threads: Int) {
+        let (shape, kernel, stride) = pool
+        let x = Self.random(shape, seed: 7)
+        let (y, argmax) = MaxPool2D.forward(x, kernel: kernel, stride: stride, threads: threads)
+        #expect(y == Reference.maxPool2dForward(x, kernel: kernel, stride: stride))
+        let dy = Self.random(y.shape, seed: 8)
+        let dx = MaxPool2D.backward(outputGradient: dy, argmax: argmax, inputShape: shape, threads: threads)
+        // Every output's gradient lands on an input equal to that output's maximum; nothing else is touched.
+        let plane = shape[2] * shape[3], outPlane = y.shape[2] * y.shape[3]
+        var expected = [Float](repeating: 0, count: x.count)
+        for i in 0..<y.count {
+            let p = i / outPlane
+            let target = p * plane + Int(argmax[i])
+            #expect(x.scalars[target] == y.scalars[i])
+            expected[target] += dy.scalars[i]
+        }
+        #expect(dx.scalars == expected)
+        #expect(abs(dx.scalars.reduce(0, +) - dy.scalars.reduce(0, +)) < 1e-4)
+    }
+
+    @Test(arguments: [(1, 7, 3), (5, 9216, 128), (64, 33, 10), (3, 1, 1), (17, 129, 65)], [1, 2, 4])
+    func linearMatchesReference(sizes: (Int, Int, Int), threads: Int) throws {
+        let (n, inF, outF) = sizes
+        let x = Self.random([n, inF], seed: 9), w = Self.random([outF, inF], seed: 10)
+        let b = Self.random([outF], seed: 11), dy = Self.random([n, outF], seed: 12)
+        let y = Linear.forward(x, weight: w, bias: b, threads: threads)
+        #expect(Self.maxRelativeError(y, Reference.linearForward(x, weight: w, bias: b)) < 1e-4)
+        let fast = Linear.backward(input: x, weight: w, outputGradient: dy, inputGradient: true, threads: threads)
+        let slow = Reference.linearBackward(x, weight: w, outputGradient: dy)
+        #expect(Self.maxRelativeError(try #require(fast.input), slow.input) < 1e-4)
+        #expect(Self.maxRelativeError(fast.weight, slow.weight) < 1e-4)
+        #expect(Self.maxRelativeError(fast.bias, slow.bias) < 1e-4)
+    }
+
+    @Test func activationsMatchDefinitions() {
+        let x = Tensor(shape: [6], scalars: [-3, -0.5, 0, 0.25, 1, 4])
+        #expect(Activation.reluForward(x).scalars == [0, 0, 0, 0.25, 1, 4])
+        let y = Activation.reluForward(x)
+        #expect(Activation.reluBackward(output: y, outputGradient: Tensor(repeating: 2, shape: [6])).scalars
+                == [0, 0, 0, 2, 2, 2])
+        // 0.5 x (1 + erf(x / sqrt 2)) from Python's math.erf, to 7 places.
+        let torchGelu: [Float] = [-0.0040497, -0.1542688, 0, 0.1496766, 0.8413447, 3.9998733]
+        for (a, b) in zip(Activation.geluForward(x).scalars, torchGelu) { #expect(abs(a - b) < 1e-5) }
+    }
+
+    @Test func shardsCoverEveryIndexOnce() {
+        for count in [0, 1, 2, 7, 64] {
+            for parts in [1, 2, 3, 8] {
+                let shards = Parallel.shards(count: count, parts: parts)
+                #expect(shards.flatMap { Array($0) } == Array(0..<count))
+                #expect(shards.allSatisfy { !$0.isEmpty })
+                #expect(shards.count <= parts)
+            }
+        }
+    }
+
+    @Test func kernelsAreDeterministicForAThreadCount() {
+        let g = Conv2DGeometry(batch: 9, inChannels: 4, height: 12, width: 12, outChannels: 8, kernel: 3)
+        let x = Self.random(g.inputShape, seed: 13), w = Self.random(g.weightShape, seed: 14)
+        let dy = Self.random(g.outputShape, seed: 15)
+        let a = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: true, threads: 2)
+        let b = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: true, threads: 2)
+        #expect(a.weight.scalars == b.weight.scalars && a.input == b.input && a.bias == b.bias)
+    }
+}
