@@ -71,14 +71,14 @@ struct RunCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let reporter = ProgressReporter(quiet: quiet)
+        let style = ProgressReporter.Style.detect(quiet: quiet)
         let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions(wait: wait))
-        let summary = try runner.run(reporter: reporter)
-        reporter.line(summary.message)
-        if let report = summary.reportPath {
-            reporter.line("report: \(report)")
+        let summary = try runner.run(style: style)
+        let reporter = try ProgressReporter(style: style)
+        reporter.info(step: nil, summary.message)
+        if let report = summary.reportPath, !summary.ran.isEmpty {
+            reporter.info(step: nil, "report: \(report)")
         }
-        reporter.finish()
     }
 }
 

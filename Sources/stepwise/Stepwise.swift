@@ -14,7 +14,8 @@ struct Stepwise: AsyncParsableCommand {
             (nothing ran); 3 another run holds the workflow's lock; 4 data missing or corrupt.
             """,
         version: StepwiseVersion.current,
-        subcommands: []
+        subcommands: [RunCommand.self, PlanCommand.self, PredictCommand.self, FeedbackCommand.self,
+                      DataCommand.self, Cache.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes.

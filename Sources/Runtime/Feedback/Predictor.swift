@@ -31,15 +31,10 @@ public enum Predictor {
 
     /// Reads and preprocesses one file; errors name the file.
     public static func prepare(_ url: URL) throws -> Prepared {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw PNGError(kind: .unreadable, name: url.path, detail: "no such file or not readable")
-        }
-        let image = try PNG.decode(data, name: url.path)
-        let result = DigitPreprocessor.mnistStyle(image)
-        return Prepared(file: url.path, digit: result.pixels, notes: result.summary, original: data)
+        let image = try PNG.read(contentsOf: url)
+        let data = try Data(contentsOf: url)
+        let result = DigitPreprocessor.process(image)
+        return Prepared(file: url.path, digit: result.pixels, notes: result.report.summary, original: data)
     }
 
     /// Classifies prepared images in batches of `batchSize`.
@@ -55,5 +50,19 @@ public enum Predictor {
                               top3: ranked.prefix(3).map { Prediction.Candidate(label: $0, probability: row[$0]) },
                               preprocessing: p.notes)
         }
+    }
+}
+
+extension DigitReport {
+    /// One line on what preprocessing did, e.g. `inverted, cropped 412x380 at (80,61), scaled to 18x20`.
+    public var summary: String {
+        if unchanged { return "used as is (28x28 white on black)" }
+        if blank { return "no ink found: the image is blank" }
+        var parts: [String] = []
+        if let alphaBackground { parts.append("transparency composited onto \(alphaBackground == 0 ? "black" : "white")") }
+        if inverted { parts.append("inverted (dark ink on light paper)") }
+        if let box = inkBox { parts.append("cropped \(box.width)x\(box.height) at (\(box.x),\(box.y))") }
+        if let w = scaledWidth, let h = scaledHeight { parts.append("scaled to \(w)x\(h)") }
+        return parts.joined(separator: ", ")
     }
 }

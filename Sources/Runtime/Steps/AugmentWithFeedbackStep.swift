@@ -14,7 +14,7 @@ enum AugmentWithFeedbackStep {
 
     static func run(_ step: Step, mnist: DatasetValue, context: StepContext) throws -> [ArtifactValue] {
         let store = FeedbackStore(folder: folder(step, context: context))
-        let (items, skipped) = store.readAll { DigitPreprocessor.mnistStyle($0).pixels }
+        let (items, skipped) = store.readAll { DigitPreprocessor.mnistStyle($0) }
         for (entry, reason) in skipped {
             context.log("skipped feedback entry \(entry): \(reason)")
         }

@@ -5,7 +5,8 @@ import Tensor
 
 extension WorkflowRunner {
     /// `stepwise run`: check, lock, plan, run what must run, store results, write the report.
-    public func run(reporter: ProgressReporter) throws -> RunSummary {
+    public func run(style: ProgressReporter.Style, output: @escaping @Sendable (String) -> Void = ProgressReporter.standardError) throws -> RunSummary {
+        let early = try ProgressReporter(style: style, output: output)
         let (workflow, name) = try loadChecked()
         try checkData(workflow)
         let workflowOutputs = outputs.appendingPathComponent(name)
@@ -38,16 +39,17 @@ extension WorkflowRunner {
             // Recorded (not part of the key's meaning, which the file hashes carry) for the no-op check above.
             steps[i].fingerprint.parameters["feedback_listing"] = FeedbackStore(folder: AugmentWithFeedbackStep.folder(step, context: ctx)).listingFingerprint()
         }
-        let planner = Planner(workflow: name, steps: steps, previous: latest.map(PreviousRun.init(record:)), mode: options.mode)
-        let plan = try planner.plan { key in cache.presence(of: key) { reporter.warning($0.description) } }
+        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode)
+        let plan = try planner.plan { key in cache.presence(of: key) { early.warning($0.description) } }
 
         var directory = try RunDirectory.begin(history: history, plan: plan, mode: options.mode,
                                                fingerprints: Dictionary(uniqueKeysWithValues: steps.map { ($0.name, $0.fingerprint) }),
                                                seed: options.seed)
-        reporter.attachLog(directory.logURL)
-        reporter.line("run \(directory.record.id) of \(name), seed \(options.seed)")
+        let reporter = try ProgressReporter(style: style, log: directory.logURL, output: output)
+        defer { reporter.finish() }
+        reporter.info(step: nil, "run \(directory.record.id) of \(name), seed \(options.seed)")
         for planned in plan.steps {
-            reporter.line("  \(planned.name): \(planned.action)")
+            reporter.info(step: planned.name, planned.action.description)
         }
 
         var memory: [String: ArtifactValue] = [:]   // artifact name -> value, for this run
@@ -92,10 +94,10 @@ extension WorkflowRunner {
                 let started = Date()
                 let stepReporter = reporter
                 var ctx = context(for: step, workflowName: name,
-                                  log: { stepReporter.line("\(step.name): \($0)") },
-                                  progress: { stepReporter.progress("\(step.name): \($0)") })
+                                  log: { stepReporter.info(step: step.name, $0) },
+                                  progress: { stepReporter.progress(step: step.name, $0) })
                 ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
-                reporter.line("\(step.name): running")
+                reporter.info(step: step.name, "running")
                 do {
                     let inputs = try step.inputs.map(artifact)
                     let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
@@ -107,16 +109,14 @@ extension WorkflowRunner {
                     try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
                                     step: step.name, workflow: name, runID: directory.record.id)
                 } catch {
-                    reporter.clearProgress()
                     try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
                     try? directory.finish(status: .failed)
-                    throw StepRunError(step: step.name, file: step.source.path, underlying: "\(error)")
+                    throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                 }
                 let seconds = Date().timeIntervalSince(started)
-                reporter.clearProgress()
-                reporter.line(String(format: "%@: done in %.1fs", step.name, seconds))
+                reporter.info(step: step.name, String(format: "done in %.1fs", seconds))
                 ran.append(step.name)
-                try directory.finishStep(step.name, outcome: .succeeded, seconds: seconds)
+                try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
             }
         }
 

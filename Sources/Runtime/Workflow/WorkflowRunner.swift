@@ -38,7 +38,7 @@ public struct WorkflowNotFound: Error, CustomStringConvertible {
 public struct StepRunError: Error, CustomStringConvertible {
     public var step: String
     public var file: String
-    public var underlying: String
+    public var underlying: any Error
     public var description: String { "step \(step) (\(file)) failed: \(underlying)" }
 }
 
@@ -146,7 +146,11 @@ public struct WorkflowRunner: Sendable {
         for step in workflow.steps where step.kind == .load {
             let quiet: @Sendable (String) -> Void = { _ in }
             let ctx = context(for: step, workflowName: "", log: quiet, progress: quiet)
-            try MNIST.checkPresent(directory: LoadStep.dataDirectory(for: step, context: ctx))
+            let directory = LoadStep.dataDirectory(for: step, context: ctx)
+            for role in MNIST.FileRole.all where MNIST.locate(role, in: directory) == nil {
+                throw DataError(.missing, file: directory.appendingPathComponent(role.canonicalName + ".gz").path,
+                                "the \(role) file is missing (looked for \(role.acceptedNames.joined(separator: ", ")))")
+            }
         }
     }
 
