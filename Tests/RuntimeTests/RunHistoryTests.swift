@@ -49,6 +49,13 @@ struct RunHistoryTests {
         #expect(saved.steps[0].fingerprint == Self.fingerprints["load"])
         #expect(saved.usedKeys == [plan.steps[0].key])
 
+        let log = try String(contentsOf: run.logURL, encoding: .utf8)
+        #expect(log == """
+            [2026-11-22T01:02:03Z] run 2026-11-22T01:02:03Z of train: all, runner 0.1.0, seed 7
+            [2026-11-22T01:02:03Z] load: seed \(stepSeed(runSeed: 7, step: "load")); runs: never run before
+            [2026-11-22T01:02:03Z] train: seed \(stepSeed(runSeed: 7, step: "train")); runs: never run before
+
+            """)
         let json = try String(contentsOf: run.recordURL, encoding: .utf8)
         #expect(json.contains(#""status" : "failed""#))
     }

@@ -10,7 +10,8 @@ public struct RunDirectory: Sendable {
     public var recordURL: URL { url.appendingPathComponent("run.json") }
     public var logURL: URL { url.appendingPathComponent("log.txt") }
 
-    /// Creates the folder of a new run of `plan` and writes its run.json with every step `planned`.
+    /// Creates the folder of a new run of `plan`, writes its run.json with every step `planned`, and starts
+    /// log.txt with the run's and every step's seed and plan line.
     /// `fingerprints` are by step name, as given to the planner.
     public static func begin(history: RunHistory, plan: Plan, mode: PlanMode, fingerprints: [String: StepFingerprint],
                              seed: UInt64 = defaultRunSeed, runnerVersion: String = StepwiseVersion.current,
@@ -46,6 +47,11 @@ public struct RunDirectory: Sendable {
                                mode: Self.describe(mode), started: Timestamp.string(now), seed: seed, steps: steps)
         let directory = RunDirectory(url: url, record: record)
         try directory.save()
+        // The seeds go into the log too, so a log read on its own says how to reproduce the run.
+        let stamp = "[\(record.started)]"
+        let header = ["\(stamp) run \(id) of \(plan.workflow): \(record.mode), runner \(runnerVersion), seed \(seed)"]
+            + steps.map { "\(stamp) \($0.name): seed \($0.seed); \($0.reason)" }
+        try AtomicFile.write(header.joined(separator: "\n") + "\n", to: directory.logURL)
         return directory
     }
 
