@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
-        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise"]),
+        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor"]),
     ]
 )

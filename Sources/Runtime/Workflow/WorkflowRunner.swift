@@ -105,19 +105,23 @@ public struct WorkflowRunner: Sendable {
                     threads: options.threads, progress: progress, log: log)
     }
 
-    /// The files a step reads, whose contents are part of its cache key.
-    func inputFiles(of step: Step, context: StepContext) -> [URL] {
+    /// The files a step reads, whose contents are part of its cache key, each under a stable name: moving the
+    /// data folder or the project does not change a key, changing a file's contents does.
+    func inputFiles(of step: Step, context: StepContext) -> [(name: String, url: URL)] {
         switch step.kind {
         case .load:
-            return LoadStep.inputFiles(for: step, context: context)
+            let directory = LoadStep.dataDirectory(for: step, context: context)
+            return MNIST.FileRole.all.map { role in
+                ("\(step.string("dataset")) \(role)", MNIST.locate(role, in: directory) ?? directory.appendingPathComponent(role.canonicalName + ".gz"))
+            }
         case .augmentWithFeedback:
             let folder = AugmentWithFeedbackStep.folder(step, context: context)
             let names = (try? FileManager.default.subpathsOfDirectory(atPath: folder.path)) ?? []
-            return names.sorted().filter { !$0.hasPrefix(".") && !$0.contains("/.") }
-                .map { folder.appendingPathComponent($0) }
-                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            return names.sorted().filter { !$0.hasPrefix(".") && !$0.contains("/.") && $0 != "README.md" }
+                .map { (step.string("folder") + "/" + $0, folder.appendingPathComponent($0)) }
+                .filter { (try? $0.1.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
         case .finetune:
-            return [FinetuneStep.modelFile(step, context: context)]
+            return [(step.string("model"), FinetuneStep.modelFile(step, context: context))]
         default:
             return []
         }
@@ -131,8 +135,7 @@ public struct WorkflowRunner: Sendable {
             var parameters = step.parameters.mapValues(\.description)
             parameters["seed"] = String(ctx.seed)
             var files: [String: String] = [:]
-            for url in inputFiles(of: step, context: ctx) {
-                let display = url.path.hasPrefix(projectRoot.path + "/") ? String(url.path.dropFirst(projectRoot.path.count + 1)) : url.path
+            for (display, url) in inputFiles(of: step, context: ctx) {
                 files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
