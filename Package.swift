@@ -4,7 +4,7 @@ import PackageDescription
 /// Release builds need AVX2/FMA code generation: without `-target-cpu`, SIMD fused multiply-adds in the
 /// hand-written kernels lower to `fmaf` library calls. x86-64-v3 is every x86 server CPU since 2015.
 let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "x86-64-v3"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
     .enableUpcomingFeature("ExistentialAny"),
 ]
 let fastC: [CSetting] = [
