@@ -57,6 +57,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Folder with the MNIST IDX files (default: $STEPWISE_DATA).")
     var data: String?
 
+    @Option(help: ArgumentHelp("Also write the trained model and its probabilities for the first 100 training "
+                               + "images to this folder (model.safetensors, probabilities.json), for peer checks.",
+                               valueName: "dir"))
+    var export: String?
+
     func validate() throws {
         guard images > 0 else { throw ValidationError("--images must be positive, got \(images)") }
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
@@ -87,6 +92,19 @@ struct Bench: ParsableCommand {
         let singleStart = DispatchTime.now().uptimeNanoseconds
         _ = net.logits(singles, batchSize: 1, threads: threads)
         let singleRate = Double(singles.count) / seconds(since: singleStart)
+
+        if let export {
+            let dir = URL(fileURLWithPath: export)
+            try net.save(to: dir.appendingPathComponent("model.safetensors"), metadata: ["stepwise.bench": model.rawValue])
+            let sample = train.prefix(100)
+            let probs = net.probabilities(pixels: sample.pixels, count: sample.count, batchSize: 100, threads: threads)
+            let rows = (0..<sample.count).map { i in
+                "[" + probs.scalars[(i * 10)..<((i + 1) * 10)].map { "\($0)" }.joined(separator: ",") + "]"
+            }
+            try AtomicFile.write("{\"first_train_images\":\(sample.count),\"probabilities\":[\n"
+                                 + rows.joined(separator: ",\n") + "]}\n",
+                                 to: dir.appendingPathComponent("probabilities.json"))
+        }
 
         // Training costs about three forward passes: forward, input gradients, weight gradients.
         let gflops = trainRate * Double(net.flopsPerImage) * 3 / 1e9
