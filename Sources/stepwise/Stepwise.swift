@@ -15,7 +15,7 @@ struct Stepwise: AsyncParsableCommand {
             """,
         version: StepwiseVersion.current,
         subcommands: [RunCommand.self, PlanCommand.self, PredictCommand.self, FeedbackCommand.self,
-                      DataCommand.self, Cache.self]
+                      DataCommand.self, Cache.self, Bench.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes.

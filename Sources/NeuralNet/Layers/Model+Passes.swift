@@ -19,6 +19,12 @@ extension Model {
                               outChannels: outC, kernel: k, stride: s, padding: p)
     }
 
+    /// Whether layer `i` is a convolution directly followed by a ReLU: the two run as one fused kernel.
+    func reluFollows(_ i: Int) -> Bool {
+        guard case .conv2d = layers[i], i + 1 < layers.count, case .relu = layers[i + 1] else { return false }
+        return true
+    }
+
     /// Evaluation-mode forward pass of a normalised `[N, C, H, W]` batch: dropout off, batch norm on running
     /// statistics. Returns `[N, classes]` logits.
     func forwardEval(_ input: Tensor, threads: Int) -> Tensor {
@@ -29,8 +35,10 @@ extension Model {
             switch layer {
             case .conv2d:
                 x = Conv2D.forward(x, weight: p.weight!, bias: p.bias!, geometry: convGeometry(i, batch: n),
-                                   threads: threads)
-            case .relu: x = Activation.reluForward(x)
+                                   relu: reluFollows(i), threads: threads)
+            case .relu:
+                if i > 0, reluFollows(i - 1) { break }
+                Activation.reluInPlace(&x)
             case .gelu: x = Activation.geluForward(x)
             case let .maxpool2d(k, s): x = MaxPool2D.forward(x, kernel: k, stride: s, threads: threads).output
             case .dropout: break
@@ -57,9 +65,9 @@ extension Model {
             case .conv2d:
                 caches.append(.input(x))
                 x = Conv2D.forward(x, weight: parameters[i].weight!, bias: parameters[i].bias!,
-                                   geometry: convGeometry(i, batch: n), threads: threads)
+                                   geometry: convGeometry(i, batch: n), relu: reluFollows(i), threads: threads)
             case .relu:
-                x = Activation.reluForward(x)
+                if !(i > 0 && reluFollows(i - 1)) { x = Activation.reluForward(x) }
                 caches.append(.output(x))
             case .gelu:
                 caches.append(.input(x))
@@ -96,13 +104,17 @@ extension Model {
         let n = outputGradient.shape[0]
         // Layers before the first parameterised one need no input gradient.
         let firstTrainable = parameters.firstIndex { $0.weight != nil } ?? layers.count
+        var fusedRelu: Tensor?
         for i in stride(from: layers.count - 1, through: firstTrainable, by: -1) {
             let needInput = i > firstTrainable
             switch (layers[i], caches[i]) {
+            case let (.relu, .output(y)) where i > 0 && reluFollows(i - 1):
+                fusedRelu = y  // masked inside the convolution's backward pass
             case let (.conv2d, .input(x)):
                 let g = Conv2D.backward(input: x, weight: parameters[i].weight!, outputGradient: dy,
-                                        geometry: convGeometry(i, batch: n), inputGradient: needInput,
-                                        threads: threads)
+                                        geometry: convGeometry(i, batch: n), reluOutput: fusedRelu,
+                                        inputGradient: needInput, threads: threads)
+                fusedRelu = nil
                 grads[i] = LayerParameters(weight: g.weight, bias: g.bias)
                 if let dx = g.input { dy = dx }
             case let (.relu, .output(y)):

@@ -18,6 +18,7 @@ extension Model {
 
     func logits(pixels: ArraySlice<UInt8>, count: Int, batchSize: Int, threads: Int) -> Tensor {
         Parallel.useSingleThreadedBLAS()
+        Parallel.retainFreedMemory()
         let size = inputShape.reduce(1, *), k = classCount
         var out = [Float](repeating: 0, count: count * k)
         let step = max(1, batchSize)

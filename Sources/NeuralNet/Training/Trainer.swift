@@ -16,6 +16,7 @@ public struct Trainer {
         }
         guard train.count > 0 else { throw TrainingError("the training set is empty") }
         Parallel.useSingleThreadedBLAS()
+        Parallel.retainFreedMemory()
 
         let batches = (train.count + config.batchSize - 1) / config.batchSize
         let totalSteps = batches * config.epochs

@@ -12,6 +12,13 @@ public enum Activation {
         }
     }
 
+    /// ReLU on a tensor the caller owns (evaluation passes keep no copy of the input).
+    public static func reluInPlace(_ x: inout Tensor) {
+        x.scalars.withUnsafeMutableBufferPointer { v in
+            for i in 0..<v.count { v[i] = max(v[i], 0) }
+        }
+    }
+
     /// `dx = dy` where the forward output was positive, else 0 (PyTorch's convention at exactly 0).
     public static func reluBackward(output: Tensor, outputGradient: Tensor) -> Tensor {
         output.scalars.withUnsafeBufferPointer { y in

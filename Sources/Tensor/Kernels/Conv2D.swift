@@ -3,9 +3,10 @@
 /// Each shard of the batch runs on its own thread with its own im2col scratch; weight gradients are summed
 /// per shard, then the shards' sums are added in shard order, so the result is fixed for a thread count.
 public enum Conv2D {
-    /// `output[n, o] = bias[o] + sum_{c,i,j} weight[o, c, i, j] * input[n, c, y*s + i - p, x*s + j - p]`.
+    /// `output[n, o] = bias[o] + sum_{c,i,j} weight[o, c, i, j] * input[n, c, y*s + i - p, x*s + j - p]`;
+    /// with `relu`, followed by `max(0, ·)` while each image's output is still in cache.
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry,
-                               threads: Int) -> Tensor {
+                               relu: Bool = false, threads: Int) -> Tensor {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape && bias.shape == [g.outChannels],
                      "conv2d shapes: input \(input.shape), weight \(weight.shape), bias \(bias.shape) for \(g)")
         let shards = Parallel.shards(count: g.batch, parts: threads)
@@ -30,6 +31,9 @@ public enum Conv2D {
                                               m: g.outChannels, n: g.outPlane, k: g.patchSize,
                                               a: w.base, lda: g.patchSize, b: cols, ldb: g.outPlane,
                                               beta: 1, c: y, ldc: g.outPlane)
+                                if relu {
+                                    for i in 0..<g.outImage { y[i] = max(y[i], 0) }
+                                }
                             }
                         }
                     }
@@ -39,9 +43,11 @@ public enum Conv2D {
     }
 
     /// Gradients of a convolution given the gradient of its output. The input gradient is skipped (nil) when
-    /// `inputGradient` is false: the first layer of a network does not need it.
+    /// `inputGradient` is false: the first layer of a network does not need it. With `reluOutput` (the output
+    /// of a ReLU fused into the forward pass), `outputGradient` is the gradient of that ReLU's output and is
+    /// masked here first.
     public static func backward(input: Tensor, weight: Tensor, outputGradient: Tensor, geometry g: Conv2DGeometry,
-                                inputGradient: Bool, threads: Int)
+                                reluOutput: Tensor? = nil, inputGradient: Bool, threads: Int)
         -> (input: Tensor?, weight: Tensor, bias: Tensor)
     {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape
@@ -56,6 +62,8 @@ public enum Conv2D {
                 input.scalars.withUnsafeBufferPointer { inBuf in
                     weight.scalars.withUnsafeBufferPointer { wBuf in
                         outputGradient.scalars.withUnsafeBufferPointer { dyBuf in
+                          (reluOutput?.scalars ?? []).withUnsafeBufferPointer { maskBuf in
+                            let mask = reluOutput != nil ? SharedReadPointer(maskBuf.baseAddress!) : nil
                             let p = SharedPointer(pBuf.baseAddress!)
                             let dx = inputGradient ? SharedPointer(dxBuf.baseAddress!) : nil
                             let x = SharedReadPointer(inBuf.baseAddress!)
@@ -63,11 +71,20 @@ public enum Conv2D {
                             let dy = SharedReadPointer(dyBuf.baseAddress!)
                             Parallel.run(shards.count) { s in
                                 let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
-                                defer { cols.deallocate() }
+                                let masked = UnsafeMutablePointer<Float>.allocate(capacity: g.outImage)
+                                defer {
+                                    cols.deallocate()
+                                    masked.deallocate()
+                                }
                                 let dW = p[s * (wCount + g.outChannels)]
                                 let dB = dW + wCount
                                 for n in shards[s] {
-                                    let dyn = dy[n * g.outImage]
+                                    var dyn = dy[n * g.outImage]
+                                    if let mask {
+                                        let y = mask[n * g.outImage]
+                                        for i in 0..<g.outImage { masked[i] = y[i] > 0 ? dyn[i] : 0 }
+                                        dyn = UnsafePointer(masked)
+                                    }
                                     im2col(x[n * g.inImage], g, cols)
                                     // dW += dY (O x P) * cols^T (P x K)
                                     GEMM.multiply(transposeA: false, transposeB: true,
@@ -87,6 +104,7 @@ public enum Conv2D {
                                     }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -141,7 +159,11 @@ public enum Conv2D {
                             // Valid x range: 0 <= x + kj - pad < width.
                             let lo = max(0, pad - kj), hi = min(ow, g.width + pad - kj)
                             if lo > 0 { dst.update(repeating: 0, count: lo) }
-                            if hi > lo { (dst + lo).update(from: src + lo + kj - pad, count: hi - lo) }
+                            if hi > lo {
+                                // Rows are a few dozen floats: a plain loop beats a memmove call.
+                                let from = src + kj - pad
+                                for x in lo..<hi { dst[x] = from[x] }
+                            }
                             if hi < ow { (dst + max(hi, lo)).update(repeating: 0, count: ow - max(hi, lo)) }
                         } else {
                             for x in 0..<ow {

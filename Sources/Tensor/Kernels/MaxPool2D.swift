@@ -23,6 +23,10 @@ public enum MaxPool2D {
                         for p in shards[s] {
                             let src = x[p * h * w]
                             let dst = y[p * oh * ow], idx = a[p * oh * ow]
+                            if kernel == 2 && stride == 2 {
+                                pool2x2(src, w, oh, ow, dst, idx)
+                                continue
+                            }
                             for oy in 0..<oh {
                                 for ox in 0..<ow {
                                     var best = -Float.infinity
@@ -45,6 +49,31 @@ public enum MaxPool2D {
             }
         }
         return (output, argmax)
+    }
+
+    /// The common 2x2, stride-2 window without the general loop's bookkeeping. Ties and NaN as the general
+    /// path: the first maximum wins, a NaN wins.
+    @inline(__always)
+    static func pool2x2(_ src: UnsafePointer<Float>, _ w: Int, _ oh: Int, _ ow: Int,
+                        _ dst: UnsafeMutablePointer<Float>, _ idx: UnsafeMutablePointer<Int32>) {
+        for oy in 0..<oh {
+            let r0 = 2 * oy * w, r1 = r0 + w
+            for ox in 0..<ow {
+                let c = 2 * ox
+                var best = src[r0 + c], at = r0 + c
+                if !best.isNaN {
+                    if src[r0 + c + 1] > best || src[r0 + c + 1].isNaN { best = src[r0 + c + 1]; at = r0 + c + 1 }
+                }
+                if !best.isNaN {
+                    if src[r1 + c] > best || src[r1 + c].isNaN { best = src[r1 + c]; at = r1 + c }
+                }
+                if !best.isNaN {
+                    if src[r1 + c + 1] > best || src[r1 + c + 1].isNaN { best = src[r1 + c + 1]; at = r1 + c + 1 }
+                }
+                dst[oy * ow + ox] = best
+                idx[oy * ow + ox] = Int32(at)
+            }
+        }
     }
 
     /// Routes each output gradient to the input element that won the forward pass.

@@ -1,6 +1,10 @@
 import CBLAS
 import Dispatch
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Fixed work splitting across threads.
 ///
 /// Every parallel kernel splits its batch into the same contiguous shards for a given size and thread count,
@@ -35,6 +39,21 @@ public enum Parallel {
     /// shard, which is both faster for these matrix sizes and keeps the arithmetic order fixed.
     public static func useSingleThreadedBLAS() {
         openblas_set_num_threads(1)
+    }
+
+    /// Keeps freed activation buffers in the heap instead of returning them to the kernel. Every training
+    /// step allocates and frees the same few multi-megabyte arrays; glibc would otherwise map and unmap them
+    /// each time, and the page faults on fresh zero pages cost more than a tenth of the step.
+    public static func retainFreedMemory() {
+        #if canImport(Glibc)
+        // <malloc.h> is not part of the Glibc module; look `mallopt` up at run time instead.
+        typealias MalloptFunction = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: MalloptFunction.self)
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+        _ = mallopt(mmapThreshold, 32 << 20)
+        _ = mallopt(trimThreshold, 256 << 20)
+        #endif
     }
 }
 
