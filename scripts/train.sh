@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build -c release --product stepwise
 bin=$(swift build -c release --show-bin-path)/stepwise
-if ! "$bin" data check "$@" >/dev/null 2>&1 && [ -z "${STEPWISE_DATA:-}" ]; then
+# Without --data or STEPWISE_DATA, use ./data/mnist, downloading it (checksums verified) if it is not there.
+if [ -z "${STEPWISE_DATA:-}" ] && [[ " $* " != *" --data "* ]] && ! "$bin" data check >/dev/null 2>&1; then
     "$bin" data fetch --to data/mnist
 fi
 exec "$bin" run train "$@"

@@ -49,7 +49,7 @@ public struct FeedbackStore: Sendable {
     public func add(original: Data, originalName: String, digit: [UInt8], trueLabel: Int, predictedLabel: Int,
                     confidence: Double?, modelSHA256: String?) throws -> AddResult {
         let hash = Self.contentHash(original)
-        let entry = folder.appendingPathComponent(String(hash.prefix(16)))
+        let entry = folder.appendingPathComponent(String(hash.prefix(16)), isDirectory: true)
         let fm = FileManager.default
         if fm.fileExists(atPath: entry.appendingPathComponent("record.json").path) {
             return .alreadyStored(entry)
