@@ -25,6 +25,8 @@ struct KernelTests {
         Conv2DGeometry(batch: 2, inChannels: 2, height: 6, width: 6, outChannels: 3, kernel: 1, stride: 3, padding: 0),
         Conv2DGeometry(batch: 4, inChannels: 32, height: 8, width: 8, outChannels: 64, kernel: 3, stride: 1, padding: 0),
         Conv2DGeometry(batch: 3, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: 3, stride: 1, padding: 3),
+        // Output planes of 900 make groups of two images, so shards end in a partial group.
+        Conv2DGeometry(batch: 7, inChannels: 2, height: 30, width: 30, outChannels: 5, kernel: 3, stride: 1, padding: 1),
     ]
 
     @Test(arguments: convCases, [1, 2, 3])
