@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Release builds need AVX2/FMA code generation: without `-target-cpu`, SIMD fused multiply-adds in the
-/// hand-written kernels lower to `fmaf` library calls. x86-64-v3 is every x86 server CPU since 2015.
+/// hand-written kernels lower to `fmaf` library calls. haswell (AVX2 + FMA) covers every x86 server CPU since 2015.
 let fastMath: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
     .enableUpcomingFeature("ExistentialAny"),
@@ -39,7 +39,7 @@ let package = Package(
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // PNG in and out (libpng simplified API), MNIST-style digit preprocessing.
-        .target(name: "Imaging", dependencies: ["CPNG"], swiftSettings: fastMath),
+        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: fastMath),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
-        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise"]),
+        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor"]),
     ]
 )

@@ -69,10 +69,9 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        guard let dir = data ?? ProcessInfo.processInfo.environment["STEPWISE_DATA"] else {
-            throw ValidationError("no MNIST folder: pass --data DIR or set STEPWISE_DATA")
-        }
-        let train = try MNIST.load(directory: URL(fileURLWithPath: dir), split: .train, limit: images)
+        let dir = DataLocation.resolve(flag: data, environment: ProcessInfo.processInfo.environment,
+                                       currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).url
+        let train = try MNIST.load(directory: dir, split: .train, limit: images)
 
         var net = try Model(layers: model.layers, inputShape: [1, 28, 28], normalization: InputNormalization(),
                             seed: 42)

@@ -1,11 +1,47 @@
 import ArgumentParser
+import Runtime
 
 @main
-struct Stepwise: ParsableCommand {
+struct Stepwise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stepwise",
-        abstract: "Run the MNIST digit-classifier workflows: train, retrain from feedback, predict.",
-        version: "0.1.0",
-        subcommands: [Bench.self]
+        abstract: "Reproducible MNIST digit-classifier workflows: train, retrain from feedback, predict.",
+        discussion: """
+            Workflows are folders of step files (Workflows/train, Workflows/retrain). Every step's results are \
+            cached, so unchanged steps are not run again.
+
+            Exit codes: 0 success or nothing to do; 1 a step failed; 2 usage, step-file or validation error \
+            (nothing ran); 3 another run holds the workflow's lock; 4 data missing or corrupt.
+            """,
+        version: StepwiseVersion.current,
+        subcommands: [RunCommand.self, PlanCommand.self, PredictCommand.self, FeedbackCommand.self,
+                      DataCommand.self, Cache.self, Bench.self]
     )
+
+    /// Parses, runs, and maps every error to the documented exit codes.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let status = ExitStatusMapping.status(for: error)
+            if let status {
+                ExitStatusMapping.printError(error)
+                Foundation.exit(status)
+            }
+            // Help, --version and ArgumentParser's own errors; usage errors become exit code 2.
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                ExitStatusMapping.printLine(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
+
+import Foundation

@@ -1,0 +1,71 @@
+/// `Outputs/<workflow>/runs/<timestamp>/run.json`: what one run did, step by step.
+public struct RunRecord: Codable, Sendable, Equatable {
+    /// The start time, `2026-11-22T01:02:03Z`; a suffix `-2`, `-3`… if several runs start in the same second.
+    public var id: String
+    public var workflow: String
+    public var runnerVersion: String
+    /// How the steps were selected: `all`, `force`, `only evaluate`, `from train`.
+    public var mode: String
+    public var started: String
+    public var ended: String?
+    public var status: RunStatus
+    public var seed: UInt64
+    public var steps: [StepRecord]
+
+    public init(id: String, workflow: String, runnerVersion: String, mode: String, started: String,
+                ended: String? = nil, status: RunStatus = .running, seed: UInt64, steps: [StepRecord]) {
+        self.id = id
+        self.workflow = workflow
+        self.runnerVersion = runnerVersion
+        self.mode = mode
+        self.started = started
+        self.ended = ended
+        self.status = status
+        self.seed = seed
+        self.steps = steps
+    }
+
+    /// The keys of the cache entries this run read or wrote: what `cache gc` keeps for it.
+    public var usedKeys: Set<CacheKey> {
+        Set(steps.filter { $0.outcome == .computed || $0.outcome == .cached }.map(\.key))
+    }
+}
+
+public enum RunStatus: String, Codable, Sendable {
+    case running, succeeded, failed
+}
+
+/// One step of a run record.
+public struct StepRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var key: CacheKey
+    /// `run`, `cached` or `skip`, as planned.
+    public var action: String
+    /// The plan's line for the step: `runs: epochs changed from 1 to 2`, `cached (run …)`.
+    public var reason: String
+    /// What happened: planned, computed, cached, skipped or failed.
+    public var outcome: StepOutcome
+    /// Wall time of the step (loading from the cache included), once it has finished.
+    public var seconds: Double?
+    public var cached: Bool
+    public var seed: UInt64
+    /// The fingerprint parts, so the next run can explain what changed.
+    public var fingerprint: StepFingerprint
+
+    public init(name: String, key: CacheKey, action: String, reason: String, outcome: StepOutcome,
+                seconds: Double? = nil, cached: Bool, seed: UInt64, fingerprint: StepFingerprint) {
+        self.name = name
+        self.key = key
+        self.action = action
+        self.reason = reason
+        self.outcome = outcome
+        self.seconds = seconds
+        self.cached = cached
+        self.seed = seed
+        self.fingerprint = fingerprint
+    }
+}
+
+public enum StepOutcome: String, Codable, Sendable {
+    case planned, computed, cached, skipped, failed
+}

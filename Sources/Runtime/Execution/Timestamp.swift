@@ -1,0 +1,18 @@
+import Foundation
+
+/// The one timestamp form Stepwise shows and records: ISO-8601 in UTC to the second, `2026-11-22T01:02:03Z`.
+public enum Timestamp {
+    public static func string(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash)
+            .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+
+    public static func date(_ string: String) -> Date? {
+        try? Date(string, strategy: .iso8601)
+    }
+
+    /// The timestamp with colons replaced by dashes, for folder names that every file system accepts.
+    public static func folderName(_ date: Date) -> String {
+        string(date).replacingOccurrences(of: ":", with: "-")
+    }
+}

@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import Imaging
+import Tensor
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The record kept beside each reported image.
+public struct FeedbackRecord: Codable, Sendable, Equatable {
+    public var trueLabel: Int
+    public var predictedLabel: Int
+    public var confidence: Double?
+    public var modelSHA256: String?
+    public var reportedAt: String
+    public var originalName: String
+    public var contentSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case trueLabel = "true_label", predictedLabel = "predicted_label", confidence
+        case modelSHA256 = "model_sha256", reportedAt = "reported_at", originalName = "original_name"
+        case contentSHA256 = "content_sha256"
+    }
+}
+
+/// The incorrect_predictions/ folder: one sub-folder per reported image, named by the image's content hash,
+/// holding `original.<ext>` (the upload as it was), `digit.png` (its 28x28 MNIST-style form) and `record.json`.
+///
+/// Entries are written into a temporary folder and renamed into place, so a reader never sees half an entry and
+/// two reports at the same moment both land; the same image reported twice is stored once.
+public struct FeedbackStore: Sendable {
+    public let folder: URL
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+
+    public enum AddResult: Equatable, Sendable {
+        case stored(URL)
+        case alreadyStored(URL)
+    }
+
+    public static func contentHash(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores one report. `original` is the uploaded file's bytes; `digit` its 28x28 form.
+    public func add(original: Data, originalName: String, digit: [UInt8], trueLabel: Int, predictedLabel: Int,
+                    confidence: Double?, modelSHA256: String?) throws -> AddResult {
+        let hash = Self.contentHash(original)
+        let entry = folder.appendingPathComponent(String(hash.prefix(16)))
+        let fm = FileManager.default
+        if fm.fileExists(atPath: entry.appendingPathComponent("record.json").path) {
+            return .alreadyStored(entry)
+        }
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let staging = folder.appendingPathComponent(".staging-\(hash.prefix(16))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        defer { try? fm.removeItem(at: staging) }
+
+        let ext = URL(fileURLWithPath: originalName).pathExtension.lowercased()
+        try original.write(to: staging.appendingPathComponent("original." + (ext.isEmpty ? "png" : ext)))
+        try PNG.encode(gray: digit, width: 28, height: 28).write(to: staging.appendingPathComponent("digit.png"))
+        let record = FeedbackRecord(trueLabel: trueLabel, predictedLabel: predictedLabel, confidence: confidence,
+                                    modelSHA256: modelSHA256, reportedAt: ISO8601DateFormatter().string(from: Date()),
+                                    originalName: originalName, contentSHA256: hash)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(record).write(to: staging.appendingPathComponent("record.json"))
+
+        // rename(2) of a folder onto a missing name is atomic; if another process stored the same image first,
+        // the target exists and is not empty, and that entry stands.
+        if rename(staging.path, entry.path) == 0 {
+            return .stored(entry)
+        }
+        if errno == EEXIST || errno == ENOTEMPTY {
+            return .alreadyStored(entry)
+        }
+        throw FileError(path: entry.path, reason: String(cString: strerror(errno)))
+    }
+
+    /// One stored or loose feedback image.
+    public struct Item: Sendable {
+        public var source: String
+        public var digit: [UInt8]
+        public var trueLabel: UInt8
+        public var predictedLabel: UInt8
+    }
+
+    /// The folder's readable entries, in a stable order, and the ones that could not be used with the reason.
+    /// Loose image files named with their label (`…true7…` or `…label_7…`, as older tools saved them) count too.
+    public func readAll(preprocess: (GrayImage) -> [UInt8]) -> (items: [Item], skipped: [(String, String)]) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return ([], []) }
+        var items: [Item] = []
+        var skipped: [(String, String)] = []
+        for name in names.sorted() where !name.hasPrefix(".") && name != "README.md" {
+            let url = folder.appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: url.path, isDirectory: &isDir)
+            if isDir.boolValue {
+                do {
+                    let record = try JSONDecoder().decode(FeedbackRecord.self, from: Data(contentsOf: url.appendingPathComponent("record.json")))
+                    guard (0...9).contains(record.trueLabel) else { throw StepFailure("true_label \(record.trueLabel) is not a digit") }
+                    let image = try PNG.read(contentsOf: url.appendingPathComponent("digit.png"))
+                    guard image.width == 28, image.height == 28 else { throw StepFailure("digit.png is \(image.width)x\(image.height), not 28x28") }
+                    items.append(Item(source: name, digit: image.pixels, trueLabel: UInt8(record.trueLabel),
+                                      predictedLabel: UInt8(clamping: record.predictedLabel)))
+                } catch {
+                    skipped.append((name, "\(error)"))
+                }
+            } else {
+                guard let label = Self.labelInName(name) else {
+                    skipped.append((name, "no label: store feedback with `stepwise feedback IMAGE --label N`, or name the file with true<N>"))
+                    continue
+                }
+                do {
+                    let image = try PNG.read(contentsOf: url)
+                    items.append(Item(source: name, digit: preprocess(image), trueLabel: UInt8(label.true),
+                                      predictedLabel: UInt8(label.predicted ?? 255)))
+                } catch {
+                    skipped.append((name, "\(error)"))
+                }
+            }
+        }
+        return (items, skipped)
+    }
+
+    /// `pred3_true8.png`, `img_label_7.png`, `7_true.png` is not matched (ambiguous).
+    static func labelInName(_ name: String) -> (true: Int, predicted: Int?)? {
+        let lower = name.lowercased()
+        func digit(after key: String) -> Int? {
+            guard let r = lower.range(of: key) else { return nil }
+            var rest = lower[r.upperBound...]
+            if rest.first == "_" || rest.first == "-" || rest.first == "=" { rest = rest.dropFirst() }
+            guard let c = rest.first, let d = c.wholeNumberValue, c.isASCII else { return nil }
+            return d
+        }
+        guard let t = digit(after: "true") ?? digit(after: "label") else { return nil }
+        return (t, digit(after: "pred"))
+    }
+
+    /// A fingerprint of the folder's listing (names, sizes, modification times), cheap to compute: cron's
+    /// "anything new since the last retrain?" check.
+    public func listingFingerprint() -> String {
+        let fm = FileManager.default
+        guard let names = try? fm.subpathsOfDirectory(atPath: folder.path) else { return "empty" }
+        var text = ""
+        for name in names.sorted() where !name.hasPrefix(".") && !name.contains("/.") && name != "README.md" {
+            let attrs = try? fm.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
+            let size = (attrs?[.size] as? NSNumber)?.intValue ?? -1
+            let mtime = (attrs?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            text += "\(name)\t\(size)\t\(mtime)\n"
+        }
+        return Self.contentHash(Data(text.utf8))
+    }
+}

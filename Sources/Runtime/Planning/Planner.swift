@@ -1,0 +1,141 @@
+/// Decides, without touching the file system, what each step of a run does: come from the cache, run (and why),
+/// or be skipped. The cache's answer comes in as a function, so tests pass a dictionary.
+public struct Planner: Sendable {
+    public var workflow: String
+    public var steps: [PlanStep]
+    public var runnerVersion: String
+    public var previous: PreviousRun?
+    public var mode: PlanMode
+
+    public init(workflow: String, steps: [PlanStep], runnerVersion: String = StepwiseVersion.current,
+                previous: PreviousRun?, mode: PlanMode = .all) {
+        self.workflow = workflow
+        self.steps = steps
+        self.runnerVersion = runnerVersion
+        self.previous = previous
+        self.mode = mode
+    }
+
+    /// Every step's key, in workflow order. A key is built from the keys of the steps it reads, so keys are
+    /// computed front to back.
+    public func keys() throws(PlanError) -> [CacheKey] {
+        var index: [String: Int] = [:]
+        var keys: [CacheKey] = []
+        for (position, step) in steps.enumerated() {
+            guard index[step.name] == nil else {
+                throw PlanError(.duplicateStep, "workflow \(workflow) has two steps named \(step.name); rename one")
+            }
+            var inputKeys: [CacheKey] = []
+            for input in step.inputs {
+                guard let producer = index[input.producer] else {
+                    if steps.contains(where: { $0.name == input.producer }) {
+                        throw PlanError(.producerAfterConsumer, "step \(step.name) reads \(input.artifact) from "
+                            + "\(input.producer), which comes later in workflow \(workflow); move \(input.producer) before \(step.name)")
+                    }
+                    throw PlanError(.unknownProducer, "step \(step.name) reads \(input.artifact) from \(input.producer), "
+                        + "but workflow \(workflow) has no step \(input.producer) (steps: \(names))")
+                }
+                inputKeys.append(keys[producer])
+            }
+            keys.append(CacheKey(fingerprint: step.fingerprint, inputKeys: inputKeys, runnerVersion: runnerVersion))
+            index[step.name] = position
+        }
+        return keys
+    }
+
+    /// The plan. `cachedRun(key)` is the id of the run that made the verified cache entry `key`, or nil.
+    public func plan(cachedRun: (CacheKey) -> String?) throws(PlanError) -> Plan {
+        let keys = try keys()
+        let position = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1.name, $0) })
+        var actions = [StepAction](repeating: .skip, count: steps.count)
+
+        func cachedOrRun(_ i: Int) -> StepAction {
+            if let run = cachedRun(keys[i]) { return .cached(key: keys[i], runID: run) }
+            return .run(key: keys[i], reasons: reasons(i, keys: keys, position: position))
+        }
+
+        switch mode {
+        case .all:
+            for i in steps.indices { actions[i] = cachedOrRun(i) }
+
+        case .force:
+            for i in steps.indices { actions[i] = .run(key: keys[i], reasons: [.forced]) }
+
+        case .from(let name):
+            let start = try find(name, option: "--from")
+            var needed = Set<Int>()
+            for i in start..<steps.count {
+                actions[i] = .run(key: keys[i], reasons: [.forced])
+                for input in steps[i].inputs { needed.insert(position[input.producer]!) }
+            }
+            // Walk back: a needed step that is not cached runs, and then its own inputs are needed.
+            for i in stride(from: start - 1, through: 0, by: -1) where needed.contains(i) {
+                actions[i] = cachedOrRun(i)
+                if case .run = actions[i] {
+                    for input in steps[i].inputs { needed.insert(position[input.producer]!) }
+                }
+            }
+
+        case .only(let name):
+            let target = try find(name, option: "--only")
+            for input in steps[target].inputs {
+                let producer = position[input.producer]!
+                guard let run = cachedRun(keys[producer]) else {
+                    throw PlanError(.missingInput, "step \(name) reads \(input.artifact) from step \(input.producer), "
+                        + "which is not in the cache; make it with `stepwise run \(workflow) --from \(input.producer)`")
+                }
+                actions[producer] = .cached(key: keys[producer], runID: run)
+            }
+            if cachedRun(keys[target]) != nil {
+                actions[target] = .run(key: keys[target], reasons: [.forced])
+            } else {
+                actions[target] = .run(key: keys[target], reasons: reasons(target, keys: keys, position: position))
+            }
+        }
+        return Plan(workflow: workflow, steps: steps.indices.map {
+            PlannedStep(name: steps[$0].name, key: keys[$0], action: actions[$0])
+        })
+    }
+
+    private var names: String { steps.map(\.name).joined(separator: ", ") }
+
+    private func find(_ name: String, option: String) throws(PlanError) -> Int {
+        guard let i = steps.firstIndex(where: { $0.name == name }) else {
+            throw PlanError(.unknownStep, "\(option) \(name): workflow \(workflow) has no step \(name) (steps: \(names))")
+        }
+        return i
+    }
+
+    /// Why step `i`, whose key is not in the cache, runs: what differs from the previous run's record of it.
+    private func reasons(_ i: Int, keys: [CacheKey], position: [String: Int]) -> [Reason] {
+        let step = steps[i]
+        guard let previous, let before = previous.steps[step.name] else { return [.neverRun] }
+        if before.key == keys[i] { return [.cacheEntryMissing] }
+        var reasons: [Reason] = []
+        if before.runnerVersion != runnerVersion {
+            reasons.append(.runnerVersionChanged(from: before.runnerVersion, to: runnerVersion))
+        }
+        if before.fingerprint.text != step.fingerprint.text { reasons.append(.textChanged) }
+        let old = before.fingerprint.parameters, new = step.fingerprint.parameters
+        for name in Set(old.keys).union(new.keys).sorted() {
+            switch (old[name], new[name]) {
+            case let (from?, to?) where from != to: reasons.append(.parameterChanged(name: name, from: from, to: to))
+            case let (nil, to?): reasons.append(.parameterAdded(name: name, value: to))
+            case let (from?, nil): reasons.append(.parameterRemoved(name: name, value: from))
+            default: break
+            }
+        }
+        let oldFiles = before.fingerprint.files, newFiles = step.fingerprint.files
+        for path in Set(oldFiles.keys).union(newFiles.keys).sorted() where oldFiles[path] != newFiles[path] {
+            reasons.append(.fileChanged(path: path))
+        }
+        var seen = Set<String>()
+        for input in step.inputs where seen.insert(input.producer).inserted {
+            if previous.steps[input.producer]?.key != keys[position[input.producer]!] {
+                reasons.append(.upstreamChanged(step: input.producer))
+            }
+        }
+        // Only the order of inputs can change a key without changing any part above.
+        return reasons.isEmpty ? [.textChanged] : reasons
+    }
+}

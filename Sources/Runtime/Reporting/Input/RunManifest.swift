@@ -1,0 +1,65 @@
+import Foundation
+
+/// What ran, when, from which source: enough to reproduce a report.
+public struct RunManifest: Sendable, Equatable {
+    /// One step of the workflow as it ran.
+    public struct Step: Sendable, Equatable {
+        public var name: String
+        /// Resolved parameters (overrides applied), in the order the step declares them.
+        public var parameters: [(key: String, value: String)]
+        public var seconds: Double
+        /// True when the step's results came from the cache instead of running.
+        public var cached: Bool
+
+        public init(name: String, parameters: [(key: String, value: String)], seconds: Double, cached: Bool) {
+            self.name = name
+            self.parameters = parameters
+            self.seconds = seconds
+            self.cached = cached
+        }
+
+        public static func == (a: Step, b: Step) -> Bool {
+            a.name == b.name && a.seconds == b.seconds && a.cached == b.cached
+                && a.parameters.elementsEqual(b.parameters) { $0.key == $1.key && $0.value == $1.value }
+        }
+    }
+
+    public var workflow: String
+    /// When the run started.
+    public var date: Date
+    /// The source tree's commit, when the workflow lives in a git checkout.
+    public var gitCommit: String?
+    public var seed: UInt64?
+    public var steps: [Step]
+    /// The run's folder under `Outputs/<workflow>/runs/`, when the runner has already made one.
+    public var runFolder: String?
+
+    public init(workflow: String, date: Date, gitCommit: String? = nil, seed: UInt64? = nil, steps: [Step],
+                runFolder: String? = nil) {
+        self.workflow = workflow
+        self.date = date
+        self.gitCommit = gitCommit
+        self.seed = seed
+        self.steps = steps
+        self.runFolder = runFolder
+    }
+
+    /// The run's folder name under `Outputs/<workflow>/runs/`: the runner's folder, else the UTC start time,
+    /// e.g. `20250314T091502Z`
+    /// (no colons, so it is a valid file name everywhere, and it sorts by time).
+    public var runFolderName: String {
+        if let runFolder { return runFolder }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    /// ISO 8601 UTC time, e.g. `2025-03-14T09:15:02Z`.
+    public var isoDate: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+}

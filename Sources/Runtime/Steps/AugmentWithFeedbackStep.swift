@@ -1,0 +1,42 @@
+import Foundation
+import Imaging
+import NeuralNet
+import StepDSL
+import Tensor
+
+/// `augment-with-feedback train_set -> mixed, feedback`: reads incorrect_predictions/, oversamples each reported
+/// digit (small random distortions are applied while fine-tuning) and mixes in replayed MNIST training images so
+/// the model does not forget what it knew. Unreadable entries are skipped and listed, never fatal.
+enum AugmentWithFeedbackStep {
+    static func folder(_ step: Step, context: StepContext) -> URL {
+        context.resolve(step.string("folder"))
+    }
+
+    static func run(_ step: Step, mnist: DatasetValue, context: StepContext) throws -> [ArtifactValue] {
+        let store = FeedbackStore(folder: folder(step, context: context))
+        let (items, skipped) = store.readAll { DigitPreprocessor.mnistStyle($0) }
+        for (entry, reason) in skipped {
+            context.log("skipped feedback entry \(entry): \(reason)")
+        }
+        let feedback = ImageSet(pixels: items.flatMap(\.digit), labels: items.map(\.trueLabel), height: 28, width: 28)
+
+        var rng = SeededGenerator(seed: context.seed)
+        let replay = min(step.int("replay"), mnist.images.count)
+        var order = Array(0..<mnist.images.count)
+        order.shuffle(using: &rng)
+        var mixed = mnist.images.subset(order.prefix(replay).sorted())
+        for _ in 0..<step.int("oversample") {
+            mixed.pixels += feedback.pixels
+            mixed.labels += feedback.labels
+        }
+        let augmentation = AugmentationSpec(maxShift: step.int("shift"), maxRotationDegrees: Float(step.double("rotation")),
+                                            maxZoom: Float(step.double("zoom")))
+        context.log("feedback: \(feedback.count) images (\(skipped.count) skipped), each repeated \(step.int("oversample"))x, mixed with \(replay) MNIST images")
+        return [
+            .dataset(DatasetValue(images: mixed, augmentation: augmentation)),
+            .feedback(FeedbackValue(images: feedback, sources: items.map(\.source),
+                                    reportedPredictions: items.map(\.predictedLabel),
+                                    skipped: skipped.map { SkippedFeedback(entry: $0.0, reason: $0.1) })),
+        ]
+    }
+}

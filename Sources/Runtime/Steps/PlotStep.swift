@@ -1,0 +1,79 @@
+import Foundation
+import NeuralNet
+import StepDSL
+import Tensor
+
+/// `plot history, evaluation[, saved] -> charts`: renders the charts with gnuplot and writes the Markdown report
+/// and metrics.json into Outputs/<workflow>/ (and a copy under runs/<run>/). The files are also the step's
+/// output, so a cached run can put them back.
+enum PlotStep {
+    static func run(_ step: Step, inputs: [ArtifactValue], context: StepContext) throws -> [ArtifactValue] {
+        var history: [EpochMetrics] = []
+        var evaluation: EvaluationValue?
+        var saved: SavedValue?
+        for input in inputs {
+            switch input {
+            case .history(let h): history = h
+            case .evaluation(let e): evaluation = e
+            case .saved(let s): saved = s
+            default: break
+            }
+        }
+        guard let evaluation, let test = evaluation.score(set: "test") else {
+            throw StepFailure("plot needs an evaluation with test-set scores")
+        }
+        let manifest = context.manifest ?? RunManifest(workflow: context.workflowOutputs.lastPathComponent, date: Date(), steps: [])
+        let folder = context.workflowOutputs
+        let written: [URL]
+        if let before = evaluation.score(set: "test", model: "baseline") {
+            written = try ReportWriter.writeRetrainReport(retrainInput(evaluation, test: test, before: before, saved: saved, manifest: manifest), to: folder)
+        } else {
+            written = try ReportWriter.writeTrainingReport(trainingInput(evaluation, test: test, history: history, manifest: manifest), to: folder)
+        }
+        // Keep the top-level files (report, metrics, charts) as the step's output; the runs/ copy is the run's own.
+        var files: [String: Data] = [:]
+        for url in written where !url.path.contains("/runs/") {
+            let relative = String(url.path.dropFirst(folder.path.count + 1))
+            files[relative] = try Data(contentsOf: url)
+        }
+        context.log("wrote \(folder.appendingPathComponent("report.md").path) and \(files.count - 1) other files")
+        return [.files(FilesValue(files: files))]
+    }
+
+    static func trainingInput(_ e: EvaluationValue, test: ScoredSet, history: [EpochMetrics], manifest: RunManifest) throws -> TrainingReportInput {
+        let rows = history.map {
+            EpochRow(epoch: $0.epoch, trainLoss: Double($0.trainLoss), trainAccuracy: Double($0.trainAccuracy),
+                     validationLoss: $0.validationLoss.map(Double.init), validationAccuracy: $0.validationAccuracy.map(Double.init),
+                     seconds: $0.seconds)
+        }
+        let result = try ClassificationResult(labels: test.labels.map(Int.init), predictions: test.predictions.map(Int.init),
+                                              confidences: test.confidences)
+        var misclassified: [DigitExample] = []
+        if let images = e.examples["test"], let indices = e.exampleIndices["test"] {
+            // The report wants them in test-set order.
+            for (k, index) in indices.enumerated().sorted(by: { $0.element < $1.element }) {
+                misclassified.append(DigitExample(pixels: Array(images.image(k)), trueLabel: Int(test.labels[index]),
+                                                  predicted: Int(test.predictions[index]), confidence: test.confidences[index]))
+            }
+        }
+        return TrainingReportInput(history: rows, test: result, testLoss: test.loss, misclassified: misclassified,
+                                   model: e.model, trainingSeconds: history.reduce(0) { $0 + $1.seconds }, manifest: manifest)
+    }
+
+    static func retrainInput(_ e: EvaluationValue, test: ScoredSet, before: ScoredSet, saved: SavedValue?, manifest: RunManifest) -> RetrainReportInput {
+        var feedback: [RetrainReportInput.FeedbackImage] = []
+        if let after = e.score(set: "feedback"), let old = e.score(set: "feedback", model: "baseline"), let images = e.examples["feedback"] {
+            for i in 0..<after.labels.count {
+                feedback.append(.init(name: i < e.feedbackSources.count ? e.feedbackSources[i] : "image \(i + 1)",
+                                      pixels: Array(images.image(i)), trueLabel: Int(after.labels[i]),
+                                      before: .init(label: Int(old.predictions[i]), confidence: old.confidences[i]),
+                                      after: .init(label: Int(after.predictions[i]), confidence: after.confidences[i])))
+            }
+        }
+        let gate = saved.map { RetrainReportInput.GateDecision(promoted: $0.promoted, reason: $0.reason) }
+            ?? RetrainReportInput.GateDecision(promoted: false, reason: "no save step ran before plot, so nothing was promoted")
+        return RetrainReportInput(testBefore: .init(accuracy: before.accuracy, loss: before.loss),
+                                  testAfter: .init(accuracy: test.accuracy, loss: test.loss), feedback: feedback, gate: gate,
+                                  unreadable: e.skippedFeedback.map { .init(name: $0.entry, reason: $0.reason) }, manifest: manifest)
+    }
+}

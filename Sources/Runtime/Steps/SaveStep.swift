@@ -1,0 +1,86 @@
+import Crypto
+import Foundation
+import NeuralNet
+import StepDSL
+import Tensor
+
+/// `save model, evaluation -> saved`: writes the model file atomically, keeping the one it replaces under
+/// `history/`. With `gate true` (the retrain workflow) the new model replaces the current one only if it keeps
+/// MNIST test accuracy within `max_accuracy_drop` points of the baseline and does better on the feedback set.
+enum SaveStep {
+    /// The promotion gate's verdict, worded for the report.
+    struct Decision: Equatable {
+        var promote: Bool
+        var reason: String
+    }
+
+    /// Pure: decides from the scores alone.
+    static func gate(_ evaluation: EvaluationValue, maxAccuracyDrop points: Double) -> Decision {
+        guard let new = evaluation.score(set: "test"), let old = evaluation.score(set: "test", model: "baseline") else {
+            return Decision(promote: false, reason: "no baseline score to compare with (evaluate needs the baseline model as its fourth input)")
+        }
+        let drop = (old.accuracy - new.accuracy) * 100
+        let testLine = String(format: "MNIST test accuracy %.2f%% → %.2f%%", old.accuracy * 100, new.accuracy * 100)
+        if drop > points + 1e-9 {
+            return Decision(promote: false, reason: String(format: "%@ falls by %.2f points, more than the %.2f allowed", testLine, drop, points))
+        }
+        guard let fNew = evaluation.score(set: "feedback"), let fOld = evaluation.score(set: "feedback", model: "baseline") else {
+            return Decision(promote: false, reason: "no feedback set was evaluated, so there is no improvement to promote")
+        }
+        let right = { (s: ScoredSet) in zip(s.labels, s.predictions).filter { $0 == $1 }.count }
+        let feedbackLine = "feedback \(right(fOld)) → \(right(fNew)) of \(fNew.labels.count) right"
+        guard right(fNew) > right(fOld) else {
+            return Decision(promote: false, reason: "\(feedbackLine): no improvement (\(testLine))")
+        }
+        return Decision(promote: true, reason: "\(feedbackLine); \(testLine), within the \(String(format: "%.2f", points))-point margin")
+    }
+
+    static func run(_ step: Step, model: Model, evaluation: EvaluationValue, context: StepContext) throws -> [ArtifactValue] {
+        let url = context.resolve(step.string("path"))
+        var metadata: [String: String] = [
+            "stepwise.created": ISO8601DateFormatter().string(from: Date()),
+            "stepwise.workflow": context.workflowOutputs.lastPathComponent,
+        ]
+        if let test = evaluation.score(set: "test") {
+            metadata["stepwise.test_accuracy"] = String(format: "%.6f", test.accuracy)
+            metadata["stepwise.test_loss"] = String(format: "%.6f", test.loss)
+        }
+        let encoded = model.safeTensors(metadata: metadata).serialized()
+        let hash = SHA256.hash(data: encoded).map { String(format: "%02x", $0) }.joined()
+
+        if step.bool("gate") {
+            let decision = gate(evaluation, maxAccuracyDrop: step.double("max_accuracy_drop"))
+            context.log("promotion gate: \(decision.promote ? "promote" : "keep the current model"): \(decision.reason)")
+            guard decision.promote else {
+                return [.saved(SavedValue(path: step.string("path"), promoted: false, reason: decision.reason, modelSHA256: hash, previousKeptAt: nil))]
+            }
+        }
+        var kept: String?
+        let fm = FileManager.default
+        if step.bool("keep_history"), fm.fileExists(atPath: url.path) {
+            let history = url.deletingLastPathComponent().appendingPathComponent("history")
+            try fm.createDirectory(at: history, withIntermediateDirectories: true)
+            let stamp = RunClock.fileStamp(Date())
+            let name = url.deletingPathExtension().lastPathComponent
+            let destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
+            try AtomicFile.write(try Data(contentsOf: url), to: destination)
+            kept = destination.path
+        }
+        try AtomicFile.write(encoded, to: url)
+        context.log("saved the model to \(url.path) (sha256 \(hash.prefix(12)))" + (kept.map { "; the previous one is kept at \($0)" } ?? ""))
+        return [.saved(SavedValue(path: step.string("path"), promoted: true,
+                                  reason: step.bool("gate") ? gate(evaluation, maxAccuracyDrop: step.double("max_accuracy_drop")).reason : "saved",
+                                  modelSHA256: hash, previousKeptAt: kept))]
+    }
+}
+
+/// UTC timestamps for file and folder names (no colons, sortable).
+public enum RunClock {
+    public static func fileStamp(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
+        return f.string(from: date)
+    }
+}

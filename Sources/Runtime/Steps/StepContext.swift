@@ -1,0 +1,34 @@
+import Foundation
+import StepDSL
+
+/// What a step interpreter may use besides its inputs: where things live, its seed, how to report progress.
+public struct StepContext: Sendable {
+    /// The folder holding Workflows/, Outputs/ and incorrect_predictions/.
+    public var projectRoot: URL
+    /// Outputs/<workflow>/.
+    public var workflowOutputs: URL
+    /// The MNIST folder (from --data, STEPWISE_DATA or ./data/mnist).
+    public var dataDirectory: URL
+    /// This step's seed, derived from the run seed and the step's name (a `seed` parameter overrides it).
+    public var seed: UInt64
+    /// Worker threads for training and inference.
+    public var threads: Int
+    /// A progress line for this step (shown live on a terminal, throttled in logs).
+    public var progress: @Sendable (String) -> Void
+    /// A line for the run's log (always kept).
+    public var log: @Sendable (String) -> Void
+    /// The run so far (steps, times, cache hits), for the report's manifest.
+    public var manifest: RunManifest?
+
+    /// A path from a step parameter: absolute as given, else relative to the project root.
+    public func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : projectRoot.appendingPathComponent(path)
+    }
+}
+
+/// A step failed while running. The runner adds which step and file.
+public struct StepFailure: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

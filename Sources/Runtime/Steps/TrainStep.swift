@@ -1,0 +1,74 @@
+import Foundation
+import NeuralNet
+import StepDSL
+import Tensor
+
+/// `train model, train_data, val_data -> trained, history` (and the training half of finetune).
+enum TrainStep {
+    /// The training settings a train or finetune step's parameters describe.
+    static func config(_ step: Step, augmentation: AugmentationSpec?, context: StepContext) -> TrainingConfig {
+        let lr = Float(step.double("lr"))
+        let decay = Float(step.double("weight_decay"))
+        let optimizer: OptimizerSpec = switch step.string("optimizer") {
+        case "sgd": .sgd(lr: lr, momentum: Float(step.double("momentum")), nesterov: step.bool("nesterov"), weightDecay: decay)
+        case "adamw": .adamw(lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: decay)
+        case "adadelta": .adadelta(lr: lr, rho: 0.9, eps: 1e-6, weightDecay: decay)
+        default: .adam(lr: lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: decay)
+        }
+        let schedule: LRSchedule = switch step.string("schedule") {
+        case "step": .step(everyEpochs: step.int("step_size"), gamma: Float(step.double("gamma")))
+        case "cosine": .cosine(minLR: 0)
+        case "onecycle": .oneCycle(maxLR: lr, pctStart: 0.25)
+        default: .constant
+        }
+        return TrainingConfig(epochs: step.int("epochs"), batchSize: step.int("batch"), optimizer: optimizer,
+                              schedule: schedule, augmentation: augmentation,
+                              labelSmoothing: Float(step.double("label_smoothing")), seed: context.seed,
+                              threads: step.int("threads"))
+    }
+
+    static func fit(_ model: inout Model, step: Step, train: DatasetValue, validation: DatasetValue?,
+                    context: StepContext) throws -> [EpochMetrics] {
+        model.normalization = train.normalization
+        let config = config(step, augmentation: train.augmentation, context: context)
+        var epochs = 0
+        return try Trainer.fit(&model, train: train.images, validation: validation?.images, config: config) { event in
+            switch event {
+            case let .fitStart(count, batches, images):
+                epochs = count
+                context.log("training on \(images) images, \(count) epochs of \(batches) batches, seed \(config.seed), \(config.threads) threads")
+            case .epochStart:
+                break
+            case let .batchEnd(epoch, batch, loss, accuracy, speed, left):
+                context.progress(String(format: "epoch %d/%d batch %d loss %.4f acc %.1f%% %.0f img/s %@ left",
+                                        epoch, epochs, batch, loss, accuracy * 100, speed, Duration.seconds(max(0, left)).compact))
+            case let .epochEnd(m):
+                var line = String(format: "epoch %d/%d: loss %.4f acc %.2f%%", m.epoch, epochs, m.trainLoss, m.trainAccuracy * 100)
+                if let vl = m.validationLoss, let va = m.validationAccuracy {
+                    line += String(format: ", validation loss %.4f acc %.2f%%", vl, va * 100)
+                }
+                line += String(format: ", lr %.5f, %.1fs", m.learningRate, m.seconds)
+                context.log(line)
+            case .fitEnd:
+                break
+            }
+        }
+    }
+
+    static func run(_ step: Step, model: Model, train: DatasetValue, validation: DatasetValue?,
+                    context: StepContext) throws -> [ArtifactValue] {
+        var model = model
+        let history = try fit(&model, step: step, train: train, validation: validation, context: context)
+        return [.model(model), .history(history)]
+    }
+}
+
+extension Duration {
+    /// `2m10s`, `1h03m`, `45s`.
+    var compact: String {
+        let total = Int(components.seconds)
+        if total >= 3600 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
+        if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return "\(total)s"
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import NeuralNet
+import StepDSL
+import Tensor
+
+extension WorkflowRunner {
+    /// `stepwise run`: check, lock, plan, run what must run, store results, write the report.
+    public func run(style: ProgressReporter.Style, output: @escaping @Sendable (String) -> Void = ProgressReporter.standardError) throws -> RunSummary {
+        let early = try ProgressReporter(style: style, output: output)
+        let (workflow, name) = try loadChecked()
+        try checkData(workflow)
+        let workflowOutputs = outputs.appendingPathComponent(name)
+        let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait)
+        defer { lock.release() }
+
+        let cache = CacheStore(outputs: outputs)
+        let history = RunHistory(outputs: outputs, workflow: name)
+        let latest = try history.latest()
+
+        // Cron's common case: the retrain workflow with nothing new in the feedback folder since the last
+        // completed run has nothing to do, whatever else changed (a promoted model, for one).
+        if options.mode == .all, let feedbackStep = workflow.steps.first(where: { $0.kind == .augmentWithFeedback }) {
+            let quiet: @Sendable (String) -> Void = { _ in }
+            let ctx = context(for: feedbackStep, workflowName: name, log: quiet, progress: quiet)
+            let listing = FeedbackStore(folder: AugmentWithFeedbackStep.folder(feedbackStep, context: ctx)).listingFingerprint()
+            if let done = try history.records().last(where: { $0.status == .succeeded }),
+               done.steps.first(where: { $0.name == feedbackStep.name })?.fingerprint.parameters["feedback_listing"] == listing {
+                return RunSummary(runID: nil, ran: [], cached: [], message:
+                    "nothing new in \(feedbackStep.string("folder"))/ since run \(done.id); nothing to do", reportPath: nil)
+            }
+        }
+
+        var fingerprinter = FileFingerprinter(cache: cache)
+        var steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        try? fingerprinter.save()
+        for (i, step) in workflow.steps.enumerated() where step.kind == .augmentWithFeedback {
+            let quiet: @Sendable (String) -> Void = { _ in }
+            let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
+            // Recorded (not part of the key's meaning, which the file hashes carry) for the no-op check above.
+            steps[i].fingerprint.parameters["feedback_listing"] = FeedbackStore(folder: AugmentWithFeedbackStep.folder(step, context: ctx)).listingFingerprint()
+        }
+        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode)
+        let plan = try planner.plan { key in cache.presence(of: key) { early.warning($0.description) } }
+
+        var directory = try RunDirectory.begin(history: history, plan: plan, mode: options.mode,
+                                               fingerprints: Dictionary(uniqueKeysWithValues: steps.map { ($0.name, $0.fingerprint) }),
+                                               seed: options.seed)
+        let reporter = try ProgressReporter(style: style, log: directory.logURL, output: output)
+        defer { reporter.finish() }
+        reporter.info(step: nil, "run \(directory.record.id) of \(name), seed \(options.seed)")
+        for planned in plan.steps {
+            reporter.info(step: planned.name, planned.action.description)
+        }
+
+        var memory: [String: ArtifactValue] = [:]   // artifact name -> value, for this run
+        var ran: [String] = []
+        var cachedSteps: [String] = []
+        let producerKey = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.key) })
+
+        /// An artifact's value: made in this run, or read from its producer's cache entry.
+        func artifact(_ ref: ArtifactRef) throws -> ArtifactValue {
+            if let value = memory[ref.name] { return value }
+            guard let producer = ref.producer, let key = producerKey[producer] else {
+                throw StepFailure("artifact \(ref.name) has no producing step")
+            }
+            switch cache.load(key) {
+            case .hit(let outputs, _):
+                let value = try ArtifactCodec.decode(slot: ref.name, from: SafeTensors(entries: outputs.tensors, metadata: outputs.metadata))
+                memory[ref.name] = value
+                return value
+            case .miss:
+                throw StepFailure("\(ref.name) (made by step \(producer)) is not in the cache; make it with `stepwise run \(name) --from \(producer)`")
+            case .discarded(let warning):
+                reporter.warning(warning.description)
+                throw StepFailure("\(ref.name) (made by step \(producer)) was corrupt in the cache and has been discarded; rerun with `stepwise run \(name) --from \(producer)`")
+            }
+        }
+
+        for (step, planned) in zip(workflow.steps, plan.steps) {
+            switch planned.action {
+            case .skip:
+                continue
+            case .cached:
+                cachedSteps.append(step.name)
+                if step.kind == .plot {
+                    // Charts live in Outputs/; put them back if someone deleted or edited them.
+                    if case .files(let files)? = try? artifact(step.outputs[0]) {
+                        try restore(files, into: workflowOutputs)
+                    }
+                }
+                try directory.finishStep(step.name, outcome: .cached, seconds: 0)
+                continue
+            case .run(let key, _):
+                let started = Date()
+                let stepReporter = reporter
+                var ctx = context(for: step, workflowName: name,
+                                  log: { stepReporter.info(step: step.name, $0) },
+                                  progress: { stepReporter.progress(step: step.name, $0) })
+                ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
+                reporter.info(step: step.name, "running")
+                do {
+                    let inputs = try step.inputs.map(artifact)
+                    let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
+                    var entry = SafeTensors()
+                    for (ref, value) in zip(step.outputs, outputs) {
+                        memory[ref.name] = value
+                        try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
+                    }
+                    try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
+                                    step: step.name, workflow: name, runID: directory.record.id)
+                } catch {
+                    try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
+                    try? directory.finish(status: .failed)
+                    throw StepRunError(step: step.name, file: step.source.path, underlying: error)
+                }
+                let seconds = Date().timeIntervalSince(started)
+                reporter.info(step: step.name, String(format: "done in %.1fs", seconds))
+                ran.append(step.name)
+                try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
+            }
+        }
+
+        let reportURL = workflowOutputs.appendingPathComponent("report.md")
+        let reportPath = FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.path : nil
+        try directory.finish(status: .succeeded)
+        let message = ran.isEmpty
+            ? "nothing to do: every step of \(name) is cached"
+            : "ran \(ran.joined(separator: ", "))" + (cachedSteps.isEmpty ? "" : "; cached \(cachedSteps.joined(separator: ", "))")
+        return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
+    }
+
+    /// The run as the report's manifest shows it: each step's resolved parameters, time and cache use so far.
+    func manifest(_ workflow: Workflow, name: String, record: RunRecord, folder: String) -> RunManifest {
+        let steps = workflow.steps.map { step -> RunManifest.Step in
+            let r = record.steps.first { $0.name == step.name }
+            let parameters = step.schema.parameters.map { (key: $0.name, value: step.parameters[$0.name]?.description ?? "") }
+            return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
+        }
+        return RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
+                           seed: record.seed, steps: steps, runFolder: folder)
+    }
+
+    func restore(_ files: FilesValue, into folder: URL) throws {
+        for (name, data) in files.files {
+            let url = folder.appendingPathComponent(name)
+            if (try? Data(contentsOf: url)) != data {
+                try AtomicFile.write(data, to: url)
+            }
+        }
+    }
+}

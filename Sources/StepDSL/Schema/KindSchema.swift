@@ -1,0 +1,35 @@
+/// Everything the language knows about one step kind.
+public struct KindSchema: Sendable {
+    public enum Body: Sendable, Hashable {
+        /// `key value` lines.
+        case parameters
+        /// Layer lines (the build step); its parameters, if any, are written as `key value` lines too.
+        case layers
+    }
+
+    public let kind: StepKind
+    public let summary: String
+    public let inputs: [Slot]
+    public let outputs: [Slot]
+    public let body: Body
+    public let parameters: [ParameterSpec]
+    /// What the step reads from disk besides its inputs, if anything.
+    public let reads: FileInput?
+
+    public func parameter(named name: String) -> ParameterSpec? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The number of inputs a header may name: every required slot, up to every slot.
+    public var inputCountRange: ClosedRange<Int> {
+        inputs.filter { !$0.isOptional }.count...inputs.count
+    }
+
+    /// `train model, dataset(train), dataset(validation)? -> model, history`.
+    public var signature: String {
+        var out = kind.rawValue
+        if !inputs.isEmpty { out += " " + inputs.map(\.description).joined(separator: ", ") }
+        if !outputs.isEmpty { out += " -> " + outputs.map(\.description).joined(separator: ", ") }
+        return out
+    }
+}

@@ -1,0 +1,43 @@
+extension StepSchema {
+    /// Markers around the generated section in docs/DSL.md.
+    public static let referenceBeginMarker = "<!-- BEGIN GENERATED STEP REFERENCE: StepSchema.markdownReference() -->"
+    public static let referenceEndMarker = "<!-- END GENERATED STEP REFERENCE -->"
+
+    /// The step reference of docs/DSL.md, generated from the schema so the two cannot drift apart: for every
+    /// kind its header signature, slots, the files it reads, and a table of its parameters.
+    public static func markdownReference() -> String {
+        var out = ""
+        for schema in all {
+            out += "### \(schema.kind.rawValue)\n\n"
+            out += schema.summary + "\n\n"
+            out += "    " + schema.signature + "\n\n"
+            if schema.inputs.isEmpty {
+                out += "Inputs: none.\n\n"
+            } else {
+                out += "Inputs:\n\n"
+                for (index, slot) in schema.inputs.enumerated() {
+                    out += "\(index + 1). `\(slot)`: \(slot.doc)\(slot.isOptional ? " (optional)" : "")\n"
+                }
+                out += "\n"
+            }
+            out += "Outputs:\n\n"
+            for (index, slot) in schema.outputs.enumerated() {
+                out += "\(index + 1). `\(slot)`: \(slot.doc)\n"
+            }
+            out += "\n"
+            if let files = schema.reads {
+                out += "Also reads \(files). Changing what it reads reruns the step.\n\n"
+            }
+            if schema.body == .layers {
+                out += "Body: layer lines (see [Layer lines](#layer-lines)), and these parameters:\n\n"
+            }
+            out += "| Parameter | Type | Default | Meaning |\n"
+            out += "|---|---|---|---|\n"
+            for spec in schema.parameters {
+                out += "| `\(spec.name)` | \(spec.type.shortName) | `\(spec.defaultValue)` | \(spec.doc) |\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import NeuralNet
+import Runtime
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify digit images: label, confidence and the top 3.",
+        discussion: """
+            Images of any size and polarity are brought to MNIST's form first (transparency composited, dark ink \
+            on light paper inverted, cropped to the ink, fitted into 20x20, centred by mass in 28x28). A 28x28 \
+            white-on-black image is used as it is. Files that cannot be read are reported and the rest are still \
+            classified; the exit code is then 1.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("PNG images.", valueName: "image"))
+    var images: [String]
+
+    @Option(help: ArgumentHelp("Model file (default: Outputs/models/cnn.safetensors).", valueName: "path"))
+    var model: String?
+
+    @Flag(help: "One JSON object per line: file, label, confidence, probabilities, top3.")
+    var json = false
+
+    @OptionGroup var project: ProjectOptions
+
+    func validate() throws {
+        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+    }
+
+    func run() throws {
+        let modelURL = model.map { URL(fileURLWithPath: $0) } ?? project.defaultModel
+        guard FileManager.default.fileExists(atPath: modelURL.path) else {
+            throw CLIError(status: 4, message: "no model at \(modelURL.path): train one with `stepwise run train`, or name one with --model")
+        }
+        let loaded = try Model.load(from: modelURL)
+        var prepared: [Predictor.Prepared] = []
+        var failures = 0
+        for path in images {
+            do {
+                prepared.append(try Predictor.prepare(URL(fileURLWithPath: path)))
+            } catch {
+                failures += 1
+                ExitStatusMapping.printLine("error: \(error)")
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for p in Predictor.classify(prepared, model: loaded) {
+            if json {
+                print(String(decoding: try encoder.encode(p), as: UTF8.self))
+            } else {
+                let others = p.top3.dropFirst().map { String(format: "%d %.1f%%", $0.label, $0.probability * 100) }.joined(separator: ", ")
+                print(String(format: "%@: %d (%.1f%%); then %@", p.file, p.label, p.confidence * 100, others))
+            }
+        }
+        if failures > 0 {
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// An error the command line raises itself, with its exit code.
+struct CLIError: Error, CustomStringConvertible {
+    var status: Int32
+    var message: String
+    var description: String { message }
+}

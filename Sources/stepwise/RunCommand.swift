@@ -1,0 +1,99 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Runtime
+
+/// Options `run` and `plan` share.
+struct WorkflowOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("A workflow name under Workflows/ (train, retrain) or a path to a workflow folder.", valueName: "workflow"))
+    var workflow: String
+
+    @Option(help: ArgumentHelp("Run only this step; its inputs come from the cache.", valueName: "step"))
+    var only: String?
+
+    @Option(help: ArgumentHelp("Run this step and every step after it.", valueName: "step"))
+    var from: String?
+
+    @Flag(help: "Ignore the cache: run every step.")
+    var force = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a parameter (repeatable), e.g. --set train.epochs=3.", valueName: "step.key=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("Folder with the four MNIST IDX files (default: $STEPWISE_DATA, then ./data/mnist).", valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The run seed; each step's seed is derived from it and the step's name.", valueName: "n"))
+    var seed: UInt64 = defaultRunSeed
+
+    @Option(help: ArgumentHelp("Threads for training and inference.", valueName: "n"))
+    var threads: Int = 2
+
+    @OptionGroup var project: ProjectOptions
+
+    func validate() throws {
+        let chosen = [only != nil, from != nil, force].filter { $0 }.count
+        guard chosen <= 1 else { throw ValidationError("--only, --from and --force cannot be combined; pick one") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be from 1 to 64") }
+    }
+
+    var mode: PlanMode {
+        if let only { return .only(only) }
+        if let from { return .from(from) }
+        return force ? .force : .all
+    }
+
+    func runOptions(wait: Double = 0) -> RunOptions {
+        let location = DataLocation.resolve(flag: data, environment: ProcessInfo.processInfo.environment,
+                                            currentDirectory: project.root)
+        return RunOptions(workflow: workflow, mode: mode, overrides: overrides, dataDirectory: location.url,
+                          seed: seed, wait: wait, threads: threads)
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow; unchanged steps come from the cache.",
+        discussion: """
+            Checks every step file first (nothing runs if one is wrong), takes the workflow's lock (a second run \
+            exits 3 unless --wait), then runs the steps that must run. Results: Outputs/<workflow>/report.md, \
+            metrics.json, charts/, and runs/<UTC timestamp>/ with run.json and log.txt.
+            """
+    )
+
+    @OptionGroup var options: WorkflowOptions
+
+    @Option(help: ArgumentHelp("If another run holds the lock, wait up to this many seconds for it.", valueName: "seconds"))
+    var wait: Double = 0
+
+    @Flag(help: "Print only errors.")
+    var quiet = false
+
+    func run() throws {
+        let style = ProgressReporter.Style.detect(quiet: quiet)
+        let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions(wait: wait))
+        let summary = try runner.run(style: style)
+        let reporter = try ProgressReporter(style: style)
+        reporter.info(step: nil, summary.message)
+        if let report = summary.reportPath, !summary.ran.isEmpty {
+            reporter.info(step: nil, "report: \(report)")
+        }
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what `run` would do: per step, cached (and from which run) or runs (and exactly why).",
+        discussion: "Nothing runs and nothing is written except the cache's memo of input files' sizes and times."
+    )
+
+    @OptionGroup var options: WorkflowOptions
+
+    func run() throws {
+        let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions())
+        let lines = try runner.plan { ExitStatusMapping.printLine("warning: \($0)") }
+        for line in lines { print(line) }
+    }
+}

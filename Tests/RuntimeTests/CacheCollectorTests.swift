@@ -1,0 +1,83 @@
+import Foundation
+import Runtime
+import Testing
+
+struct CacheCollectorTests {
+    let dir: TemporaryDirectory
+    let store: CacheStore
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        store = CacheStore(outputs: dir.url)
+    }
+
+    static func key(_ text: String) -> CacheKey {
+        CacheKey(fingerprint: StepFingerprint(text: text), inputKeys: [], runnerVersion: "0.1.0")
+    }
+
+    /// Records a finished run of `workflow` whose steps used the entries `texts` (computed) and stores them.
+    func run(_ workflow: String, at seconds: TimeInterval, steps texts: [String], skipped: [String] = []) throws {
+        let steps = (texts + skipped).map { PlanStep(name: $0, fingerprint: StepFingerprint(text: $0)) }
+        let planner = Planner(workflow: workflow, steps: steps, runnerVersion: "0.1.0", previous: nil,
+                              mode: skipped.isEmpty ? .all : .only(texts[0]))
+        let plan = try planner.plan { _ in nil }
+        let history = RunHistory(outputs: dir.url, workflow: workflow)
+        var run = try RunDirectory.begin(history: history, plan: plan, mode: planner.mode, fingerprints: [:],
+                                         now: Date(timeIntervalSince1970: seconds))
+        for text in texts {
+            try store.store(CachedOutputs(), key: Self.key(text), step: text, workflow: workflow, runID: run.record.id)
+            try run.finishStep(text, outcome: .computed, seconds: 0.1)
+        }
+        try run.finish(status: .succeeded, now: Date(timeIntervalSince1970: seconds + 1))
+    }
+
+    func present() throws -> Set<String> {
+        Set(try store.entries().map(\.step))
+    }
+
+    @Test func keepsWhatTheLatestRunOfEachWorkflowUses() throws {
+        try run("train", at: 1_000, steps: ["load", "train-epochs-1"])
+        try run("train", at: 2_000, steps: ["load", "train-epochs-2"])
+        try run("retrain", at: 1_500, steps: ["finetune-old"])
+        try run("retrain", at: 2_500, steps: ["finetune-new"])
+        // An entry no run lists, e.g. from a run whose folder was deleted.
+        try store.store(CachedOutputs(), key: Self.key("orphan"), step: "orphan", workflow: "train", runID: "gone")
+
+        let report = try CacheCollector(outputs: dir.url).collect(keepRuns: 1)
+        #expect(try present() == ["load", "train-epochs-2", "finetune-new"])
+        #expect(report.kept == 3)
+        #expect(report.deleted.count == 3)
+        #expect(report.freedBytes > 0)
+        #expect(report.lines.last == "freed \(ByteCount.format(report.freedBytes)) in 3 files; kept 3 entries (latest run of each workflow)")
+        #expect(report.lines.contains { $0.hasPrefix("deleted \(Self.key("orphan").prefix) train/orphan (") })
+    }
+
+    @Test func keepRunsKeepsMoreHistory() throws {
+        try run("train", at: 1_000, steps: ["a1"])
+        try run("train", at: 2_000, steps: ["a2"])
+        try run("train", at: 3_000, steps: ["a3"])
+        _ = try CacheCollector(outputs: dir.url).collect(keepRuns: 2)
+        #expect(try present() == ["a2", "a3"])
+    }
+
+    @Test func skippedStepsAreNotKept() throws {
+        try run("train", at: 1_000, steps: ["evaluate"], skipped: ["plot"])
+        try store.store(CachedOutputs(), key: Self.key("plot"), step: "plot", workflow: "train", runID: "old")
+        _ = try CacheCollector(outputs: dir.url).collect()
+        #expect(try present() == ["evaluate"])
+    }
+
+    @Test func refusesWhileARunHoldsALock() throws {
+        try run("train", at: 1_000, steps: ["load"])
+        try store.store(CachedOutputs(), key: Self.key("old"), step: "old", workflow: "train", runID: "old")
+        let lock = try WorkflowLock.acquire(workflow: "train", directory: dir.path("train"))
+        defer { lock.release() }
+        let error = #expect(throws: LockError.self) { try CacheCollector(outputs: dir.url).collect() }
+        #expect(error?.code == .held)
+        #expect(try present() == ["load", "old"])
+    }
+
+    @Test func rejectsKeepingNoRuns() throws {
+        #expect(throws: CacheError.self) { try CacheCollector(outputs: dir.url).collect(keepRuns: 0) }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import StepDSL
+
+@Suite struct ShippedWorkflowTests {
+    @Test func trainWorkflowLoadsWithResolvedParameters() throws {
+        let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
+                                               displayPath: "Workflows/train")
+        #expect(workflow.name == "train")
+        #expect(workflow.steps.map(\.name) == ["load", "preprocess", "build", "train", "evaluate", "save", "plot"])
+        #expect(workflow.steps.map(\.kind) == [.load, .preprocess, .build, .train, .evaluate, .save, .plot])
+        #expect(workflow.warnings.isEmpty)
+
+        let train = try #require(workflow.step(named: "train"))
+        #expect(train.inputs.map(\.name) == ["model", "train_data", "val_data"])
+        #expect(train.inputs.map(\.producer) == ["build", "preprocess", "preprocess"])
+        #expect(train.inputs.map(\.role) == ["initial", "train", "validation"])
+        #expect(train.outputs.map(\.name) == ["trained", "history"])
+        #expect(train.outputs.map(\.type) == [.model, .history])
+        #expect(train.int("epochs") == 12)
+        #expect(train.int("batch") == 64)
+        #expect(train.string("optimizer") == "adam")
+        #expect(abs(train.double("lr") - 0.002) < 1e-12)
+        #expect(train.string("schedule") == "onecycle")
+        #expect(abs(train.double("label_smoothing") - 0.05) < 1e-12)
+        #expect(train.explicitParameters == ["epochs", "batch", "optimizer", "lr", "schedule", "label_smoothing"])
+        // Every schema key is present, defaults filled in.
+        #expect(Set(train.parameters.keys) == Set(StepKind.train.schema.parameters.map(\.name)))
+        #expect(train.int("threads") == 2)
+        #expect(train.seed == nil)
+        #expect(train.parameters["seed"] == .word("auto"))
+
+        let preprocess = try #require(workflow.step(named: "preprocess"))
+        #expect(abs(preprocess.double("scale") - 1.0 / 255.0) < 1e-15)
+        #expect(preprocess.int("validation") == 5000)
+        #expect(abs(preprocess.double("rotation") - 10) < 1e-12)
+
+        let load = try #require(workflow.step(named: "load"))
+        #expect(load.int("limit") == 60_000)
+        #expect(load.string("dataset") == "mnist")
+
+        let save = try #require(workflow.step(named: "save"))
+        #expect(save.string("path") == "Outputs/models/cnn.safetensors")
+        #expect(save.bool("gate") == false)
+    }
+
+    @Test func trainWorkflowBuildsTheDefaultNetwork() throws {
+        let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
+                                               displayPath: "Workflows/train")
+        let build = try #require(workflow.step(named: "build"))
+        #expect(build.size("input") == [1, 28, 28])
+        let shapes: [String] = build.layers.map { layer in
+            switch layer {
+            case .conv(let out, let kernel, let stride, let padding, let activation, _):
+                "conv \(out) k\(kernel) s\(stride) p\(padding) \(activation?.rawValue ?? "-")"
+            case .maxpool(let kernel, let stride, _): "maxpool k\(kernel) s\(stride)"
+            case .dropout(let p, _): "dropout \(p)"
+            case .flatten: "flatten"
+            case .dense(let units, let activation, _): "dense \(units) \(activation?.rawValue ?? "-")"
+            case .batchnorm: "batchnorm"
+            case .activation(let activation, _): activation.rawValue
+            }
+        }
+        let block32 = ["conv 32 k3 s1 p1 -", "batchnorm", "relu"]
+        let block64 = ["conv 64 k3 s1 p1 -", "batchnorm", "relu"]
+        #expect(shapes == block32 + block32 + ["maxpool k2 s2", "dropout 0.1"] + block64 + block64
+                    + ["maxpool k2 s2", "dropout 0.15", "flatten", "dense 256 relu", "dropout 0.3", "dense 10 -"])
+        // Layer ranges point at their lines, so runtime shape errors can be reported there.
+        let first = try #require(build.layers.first)
+        let diagnostic = build.diagnostic("conv layer needs 3 input channels, got 1", at: first.range)
+        #expect(diagnostic.rendered() == """
+            error: conv layer needs 3 input channels, got 1
+             --> Workflows/train/03-build.step:5:5
+              |
+            5 |     conv 32 3x3 padding 1
+              |     ^^^^^^^^^^^^^^^^^^^^^
+            """)
+    }
+
+    @Test func retrainWorkflowLoadsWithGatedSave() throws {
+        let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("retrain"),
+                                               displayPath: "Workflows/retrain")
+        #expect(workflow.steps.map(\.name) == ["load", "augment-with-feedback", "finetune", "evaluate", "save", "plot"])
+        #expect(workflow.warnings.isEmpty)
+        let evaluate = try #require(workflow.step(named: "evaluate"))
+        #expect(evaluate.inputs.map(\.name) == ["tuned", "mnist_test", "feedback", "baseline"])
+        #expect(evaluate.inputs.map(\.role) == ["tuned", "test", "feedback", "baseline"])
+        let finetune = try #require(workflow.step(named: "finetune"))
+        #expect(finetune.outputs.map(\.role) == ["baseline", "tuned", nil])
+        #expect(finetune.int("epochs") == 3)
+        #expect(abs(finetune.double("lr") - 0.0002) < 1e-12)
+        let save = try #require(workflow.step(named: "save"))
+        #expect(save.bool("gate"))
+        #expect(abs(save.double("max_accuracy_drop") - 0.3) < 1e-12)
+        #expect(workflow.producer(of: "feedback")?.name == "augment-with-feedback")
+    }
+
+    @Test func normalizedTextIgnoresCommentsAndSpacing() throws {
+        let plain = Fixtures.small
+        let reformatted = Fixtures.replacing(
+            "03-train.step",
+            with: "# a comment\n\ntrain   model ,train_set->trained,history   # trailing\n\t epochs\t2\n\n")
+        let a = try Fixtures.check(plain).get().step(named: "train")
+        let b = try Fixtures.check(reformatted).get().step(named: "train")
+        #expect(a?.normalizedText == "train model, train_set -> trained, history\nepochs 2")
+        #expect(a?.normalizedText == b?.normalizedText)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// Runs the built `stepwise` binary, as a user would, and captures what it prints.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum CLI {
+    /// The folder the build put the test bundle and the `stepwise` executable in.
+    static var productsDirectory: URL {
+        var url = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("stepwise").path), url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static var binary: URL { productsDirectory.appendingPathComponent("stepwise") }
+
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The MNIST folder the tests may read, from STEPWISE_DATA.
+    static var dataDirectory: String? {
+        guard let path = ProcessInfo.processInfo.environment["STEPWISE_DATA"], !path.isEmpty,
+              FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
+    }
+
+    static var hasData: Bool { dataDirectory != nil }
+
+    static func process(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        return process
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CLIResult {
+        let process = process(arguments, in: directory, environment: environment)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a chatty child never blocks on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                         stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+/// A throwaway project folder holding copies of the shipped workflows.
+final class ScratchProject {
+    let root: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: CLI.repositoryRoot.appendingPathComponent("Workflows"),
+                                         to: root.appendingPathComponent("Workflows"))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    func read(_ path: String) throws -> String { try String(contentsOf: url(path), encoding: .utf8) }
+
+    func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: url(path))
+        handle.seekToEndOfFile()
+        handle.write(Data(text.utf8))
+        try handle.close()
+    }
+
+    @discardableResult
+    func stepwise(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+        var env = environment
+        if env["STEPWISE_DATA"] == nil, let data = CLI.dataDirectory { env["STEPWISE_DATA"] = data }
+        return try CLI.run(arguments, in: root, environment: env)
+    }
+}
+
+/// Overrides that make the training workflow a few seconds long.
+let smallTrainRun = ["--set", "load.limit=700", "--set", "load.test_limit=300", "--set", "preprocess.validation=100",
+                     "--set", "train.epochs=1"]

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@Suite("stepwise without data")
+struct CommandLineTests {
+    @Test func helpListsTheCommands() throws {
+        let result = try CLI.run(["--help"], in: CLI.repositoryRoot)
+        #expect(result.status == 0)
+        for command in ["run", "plan", "predict", "feedback", "data", "cache"] {
+            #expect(result.stdout.contains("\n  \(command) "), "--help does not list \(command)")
+        }
+    }
+
+    @Test func missingDataExitsFourNamingIt() throws {
+        let project = try ScratchProject()
+        let result = try project.stepwise(["run", "train"], environment: ["STEPWISE_DATA": "/nonexistent"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("/nonexistent/train-images-idx3-ubyte.gz"))
+        #expect(result.stderr.contains("stepwise data fetch"))
+        #expect(!FileManager.default.fileExists(atPath: project.url("Outputs/train/runs").path), "nothing may run")
+    }
+
+    @Test func misspeltKeyExitsTwoWithFileAndLine() throws {
+        let project = try ScratchProject()
+        try project.append("    epoch 3\n", to: "Workflows/train/04-train.step")
+        let result = try project.stepwise(["run", "train"], environment: ["STEPWISE_DATA": "/nonexistent"])
+        #expect(result.status == 2)
+        let lines = try project.read("Workflows/train/04-train.step").split(separator: "\n", omittingEmptySubsequences: false)
+        let line = lines.firstIndex { $0 == "    epoch 3" }! + 1
+        #expect(result.stderr.contains("--> Workflows/train/04-train.step:\(line):5"), "\(result.stderr)")
+        #expect(result.stderr.contains("did you mean 'epochs'?"))
+    }
+
+    @Test func unknownWorkflowAndBadOverrideAreUsageErrors() throws {
+        let project = try ScratchProject()
+        let missing = try project.stepwise(["plan", "trian"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no workflow 'trian'"))
+        let bad = try project.stepwise(["plan", "train", "--set", "train.epochs=abc"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--set train.epochs=abc"))
+    }
+}

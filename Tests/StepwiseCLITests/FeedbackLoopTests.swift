@@ -1,0 +1,98 @@
+import Datasets
+import Foundation
+import Imaging
+import Testing
+
+/// predict, feedback and retrain through the real binary, on a model trained on a small slice.
+@Suite("predict, feedback and retrain", .enabled(if: CLI.hasData, "set STEPWISE_DATA to the MNIST folder"))
+struct FeedbackLoopTests {
+    /// An MNIST test digit drawn the way an upload might be: dark ink on light paper, 3x larger, off-centre.
+    static func upload(_ index: Int, to url: URL) throws -> Int {
+        let test = try MNIST.load(directory: URL(fileURLWithPath: CLI.dataDirectory!), split: .test, limit: index + 1)
+        let digit = Array(test.image(index))
+        var canvas = GrayImage(width: 120, height: 100, pixels: [UInt8](repeating: 235, count: 120 * 100))
+        for y in 0..<84 {
+            for x in 0..<84 {
+                let ink = digit[(y / 3) * 28 + x / 3]
+                canvas[x + 30, y + 8] = 235 - UInt8(Int(ink) * 220 / 255)
+            }
+        }
+        try PNG.write(canvas, to: url)
+        return Int(test.labels[index])
+    }
+
+    @Test func predictFeedbackRetrain() throws {
+        let project = try ScratchProject()
+        let trained = try project.stepwise(["run", "train"] + smallTrainRun)
+        try #require(trained.status == 0, "\(trained.stderr)")
+
+        // predict --json: one object per image with the contract's fields; a bad file is reported, the rest classified.
+        let images = (0..<3).map { project.url("upload-\($0).png") }
+        let labels = try images.enumerated().map { try Self.upload($0.offset, to: $0.element) }
+        let bogus = project.url("notes.png")
+        try Data("this is text".utf8).write(to: bogus)
+        let predicted = try project.stepwise(["predict", "--json"] + images.map(\.path) + [bogus.path])
+        #expect(predicted.status == 1)
+        #expect(predicted.stderr.contains("notes.png"))
+        #expect(predicted.stderr.contains("not a PNG"))
+        let objects = try predicted.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 3)
+        for (object, url) in zip(objects, images) {
+            #expect(object["file"] as? String == url.path)
+            #expect((object["probabilities"] as? [Double])?.count == 10)
+            #expect((object["top3"] as? [[String: Any]])?.count == 3)
+            let label = try #require(object["label"] as? Int)
+            let confidence = try #require(object["confidence"] as? Double)
+            #expect((0...9).contains(label) && (0...1).contains(confidence))
+        }
+
+        // feedback: stored once, with its record; the same image again is not stored twice.
+        let wrong = (labels[0] + 1) % 10
+        let stored = try project.stepwise(["feedback", images[0].path, "--label", String(labels[0]), "--predicted", String(wrong)])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        let again = try project.stepwise(["feedback", images[0].path, "--label", String(labels[0]), "--predicted", String(wrong)])
+        #expect(again.stdout.contains("already stored"))
+        let folder = project.url("incorrect_predictions")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+        #expect(entries.count == 1)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(entries[0]).appendingPathComponent("record.json"))) as? [String: Any]
+        #expect(record?["true_label"] as? Int == labels[0])
+        #expect(record?["predicted_label"] as? Int == wrong)
+        #expect(PNG.decodeIfPossible(folder.appendingPathComponent(entries[0]).appendingPathComponent("digit.png"))?.width == 28)
+
+        // Two feedback commands at the same moment both land.
+        let racers = [1, 2].map { i in
+            let p = CLI.process(["feedback", images[i].path, "--label", String(labels[i]), "--predicted", String((labels[i] + 3) % 10)],
+                                in: project.root)
+            p.standardOutput = FileHandle.nullDevice
+            return p
+        }
+        for p in racers { try p.run() }
+        for p in racers { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.count == 3)
+
+        // A damaged file in the folder is skipped and reported, never fatal.
+        try Data([0x89, 0x50, 0x4E, 0x47, 0, 1, 2]).write(to: folder.appendingPathComponent("broken_true3.png"))
+        let retrain = ["--set", "load.limit=700", "--set", "load.test_limit=300", "--set", "augment-with-feedback.replay=300",
+                       "--set", "augment-with-feedback.oversample=8", "--set", "finetune.epochs=1"]
+        let first = try project.stepwise(["run", "retrain"] + retrain)
+        #expect(first.status == 0, "\(first.stderr)")
+        let report = try project.read("Outputs/retrain/report.md")
+        #expect(report.contains("broken_true3.png"))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: project.url("Outputs/retrain/metrics.json"))) as? [String: Any]
+        #expect(metrics?["test_accuracy"] is Double)
+
+        // Nothing new since: the next retrain is a no-op.
+        let second = try project.stepwise(["run", "retrain"] + retrain)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("nothing new"), "\(second.stderr)")
+    }
+}
+
+extension PNG {
+    static func decodeIfPossible(_ url: URL) -> GrayImage? {
+        try? read(contentsOf: url)
+    }
+}
