@@ -25,6 +25,8 @@ struct KernelTests {
         Conv2DGeometry(batch: 2, inChannels: 2, height: 6, width: 6, outChannels: 3, kernel: 1, stride: 3, padding: 0),
         Conv2DGeometry(batch: 4, inChannels: 32, height: 8, width: 8, outChannels: 64, kernel: 3, stride: 1, padding: 0),
         Conv2DGeometry(batch: 3, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: 3, stride: 1, padding: 3),
+        // Output planes of 900 make groups of two images, so shards end in a partial group.
+        Conv2DGeometry(batch: 7, inChannels: 2, height: 30, width: 30, outChannels: 5, kernel: 3, stride: 1, padding: 1),
     ]
 
     @Test(arguments: convCases, [1, 2, 3])
@@ -117,5 +119,22 @@ struct KernelTests {
         let a = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: true, threads: 2)
         let b = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: true, threads: 2)
         #expect(a.weight.scalars == b.weight.scalars && a.input == b.input && a.bias == b.bias)
+    }
+}
+
+extension KernelTests {
+    /// NaN propagates as in PyTorch (the first NaN in a window wins) on both the 2x2 fast path and the general one.
+    @Test(arguments: [(2, 2), (3, 1)])
+    func maxPoolPropagatesNaN(window: (Int, Int)) {
+        var x = Self.random([1, 1, 6, 6], seed: 21)
+        x.scalars[7] = .nan      // row 1, column 1
+        x.scalars[8] = .infinity // row 1, column 2
+        let (y, argmax) = MaxPool2D.forward(x, kernel: window.0, stride: window.1, threads: 1)
+        // Windows that cover (1, 1): one for 2x2 stride 2, four for 3x3 stride 1; each yields NaN from index 7.
+        let covering = window.0 == 2 ? [0] : [0, 1, 4, 5]
+        for i in 0..<y.count {
+            #expect(y.scalars[i].isNaN == covering.contains(i))
+            if covering.contains(i) { #expect(argmax[i] == 7) }
+        }
     }
 }

@@ -46,9 +46,14 @@ struct Optimizer: Sendable {
             let decoupled: Bool = if case .adamw = spec { true } else { false }
             let bc1 = 1 - pow(b1, Float(step)), bc2 = 1 - pow(b2, Float(step))
             let stepSize = lr / bc1, bc2Root = bc2.squareRoot()
+            // Decoupled decay first, as a separate pass, keeps the update loop free of branches.
+            if decoupled && wd != 0 {
+                let shrink = 1 - lr * wd
+                for j in 0..<n { p[j] *= shrink }
+            }
+            let l2: Float = decoupled ? 0 : wd
             for j in 0..<n {
-                var g = grad[j]
-                if decoupled { p[j] *= 1 - lr * wd } else { g += wd * p[j] }
+                let g = grad[j] + l2 * p[j]
                 m[j] = b1 * m[j] + (1 - b1) * g
                 v[j] = b2 * v[j] + (1 - b2) * g * g
                 p[j] -= stepSize * m[j] / (v[j].squareRoot() / bc2Root + eps)

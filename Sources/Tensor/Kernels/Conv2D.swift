@@ -3,13 +3,18 @@
 /// Each shard of the batch runs on its own thread with its own im2col scratch; weight gradients are summed
 /// per shard, then the shards' sums are added in shard order, so the result is fixed for a thread count.
 public enum Conv2D {
+    /// Images per matrix multiply: enough that the GEMM's column count reaches about 2048 even for small
+    /// output planes, so OpenBLAS's packing is amortised and its kernels run on wide panels.
+    static func groupSize(_ g: Conv2DGeometry) -> Int { max(1, min(g.batch, 2048 / max(g.outPlane, 1))) }
+
     /// `output[n, o] = bias[o] + sum_{c,i,j} weight[o, c, i, j] * input[n, c, y*s + i - p, x*s + j - p]`;
-    /// with `relu`, followed by `max(0, ·)` while each image's output is still in cache.
+    /// with `relu`, followed by `max(0, ·)` while each group's output is still in cache.
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry,
                                relu: Bool = false, threads: Int) -> Tensor {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape && bias.shape == [g.outChannels],
                      "conv2d shapes: input \(input.shape), weight \(weight.shape), bias \(bias.shape) for \(g)")
         let shards = Parallel.shards(count: g.batch, parts: threads)
+        let group = groupSize(g)
         return Tensor(shape: g.outputShape) { out in
             let outPtr = SharedPointer(out.baseAddress!)
             input.scalars.withUnsafeBufferPointer { inBuf in
@@ -19,20 +24,30 @@ public enum Conv2D {
                         let w = SharedReadPointer(wBuf.baseAddress!)
                         let b = SharedReadPointer(bBuf.baseAddress!)
                         Parallel.run(shards.count) { s in
-                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
-                            defer { cols.deallocate() }
-                            for n in shards[s] {
-                                let y = outPtr[n * g.outImage]
-                                im2col(x[n * g.inImage], g, cols)
-                                for o in 0..<g.outChannels {
-                                    (y + o * g.outPlane).update(repeating: b.base[o], count: g.outPlane)
-                                }
-                                GEMM.multiply(transposeA: false, transposeB: false,
-                                              m: g.outChannels, n: g.outPlane, k: g.patchSize,
-                                              a: w.base, lda: g.patchSize, b: cols, ldb: g.outPlane,
-                                              beta: 1, c: y, ldc: g.outPlane)
-                                if relu {
-                                    for i in 0..<g.outImage { y[i] = max(y[i], 0) }
+                            let (p, o) = (g.outPlane, g.outChannels)
+                            let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * group * p)
+                            let product = UnsafeMutablePointer<Float>.allocate(capacity: o * group * p)
+                            defer {
+                                cols.deallocate()
+                                product.deallocate()
+                            }
+                            for first in stride(from: shards[s].lowerBound, to: shards[s].upperBound, by: group) {
+                                let count = min(group, shards[s].upperBound - first)
+                                let ld = count * p
+                                for j in 0..<count { im2col(x[(first + j) * g.inImage], g, cols + j * p, ld: ld) }
+                                GEMM.multiply(transposeA: false, transposeB: false, m: o, n: ld, k: g.patchSize,
+                                              a: w.base, lda: g.patchSize, b: cols, ldb: ld,
+                                              beta: 0, c: product, ldc: ld)
+                                for j in 0..<count {
+                                    let y = outPtr[(first + j) * g.outImage]
+                                    for c in 0..<o {
+                                        let src = product + c * ld + j * p, dst = y + c * p, bc = b.base[c]
+                                        if relu {
+                                            for i in 0..<p { dst[i] = max(src[i] + bc, 0) }
+                                        } else {
+                                            for i in 0..<p { dst[i] = src[i] + bc }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -53,6 +68,7 @@ public enum Conv2D {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape
                      && outputGradient.shape == g.outputShape)
         let shards = Parallel.shards(count: g.batch, parts: threads)
+        let group = groupSize(g)
         let wCount = g.outChannels * g.patchSize
         // Per shard: weight gradient then bias gradient, reduced in shard order below.
         var partial = [Float](repeating: 0, count: shards.count * (wCount + g.outChannels))
@@ -64,43 +80,52 @@ public enum Conv2D {
                         outputGradient.scalars.withUnsafeBufferPointer { dyBuf in
                           (reluOutput?.scalars ?? []).withUnsafeBufferPointer { maskBuf in
                             let mask = reluOutput != nil ? SharedReadPointer(maskBuf.baseAddress!) : nil
-                            let p = SharedPointer(pBuf.baseAddress!)
+                            let part = SharedPointer(pBuf.baseAddress!)
                             let dx = inputGradient ? SharedPointer(dxBuf.baseAddress!) : nil
                             let x = SharedReadPointer(inBuf.baseAddress!)
                             let w = SharedReadPointer(wBuf.baseAddress!)
                             let dy = SharedReadPointer(dyBuf.baseAddress!)
                             Parallel.run(shards.count) { s in
-                                let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
-                                let masked = UnsafeMutablePointer<Float>.allocate(capacity: g.outImage)
+                                let (p, o) = (g.outPlane, g.outChannels)
+                                let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * group * p)
+                                let grads = UnsafeMutablePointer<Float>.allocate(capacity: o * group * p)
                                 defer {
                                     cols.deallocate()
-                                    masked.deallocate()
+                                    grads.deallocate()
                                 }
-                                let dW = p[s * (wCount + g.outChannels)]
+                                let dW = part[s * (wCount + o)]
                                 let dB = dW + wCount
-                                for n in shards[s] {
-                                    var dyn = dy[n * g.outImage]
-                                    if let mask {
-                                        let y = mask[n * g.outImage]
-                                        for i in 0..<g.outImage { masked[i] = y[i] > 0 ? dyn[i] : 0 }
-                                        dyn = UnsafePointer(masked)
+                                for first in stride(from: shards[s].lowerBound, to: shards[s].upperBound, by: group) {
+                                    let count = min(group, shards[s].upperBound - first)
+                                    let ld = count * p
+                                    // Gather the group's output gradients side by side (O x count*P), masked
+                                    // by the fused ReLU.
+                                    for j in 0..<count {
+                                        let src = dy[(first + j) * g.outImage]
+                                        if let mask {
+                                            let y = mask[(first + j) * g.outImage]
+                                            for c in 0..<o {
+                                                let d = grads + c * ld + j * p
+                                                for i in 0..<p { d[i] = y[c * p + i] > 0 ? src[c * p + i] : 0 }
+                                            }
+                                        } else {
+                                            for c in 0..<o { (grads + c * ld + j * p).update(from: src + c * p, count: p) }
+                                        }
+                                        im2col(x[(first + j) * g.inImage], g, cols + j * p, ld: ld)
                                     }
-                                    im2col(x[n * g.inImage], g, cols)
-                                    // dW += dY (O x P) * cols^T (P x K)
+                                    // dW += dY (O x L) * cols^T (L x K)
                                     GEMM.multiply(transposeA: false, transposeB: true,
-                                                  m: g.outChannels, n: g.patchSize, k: g.outPlane,
-                                                  a: dyn, lda: g.outPlane, b: cols, ldb: g.outPlane,
+                                                  m: o, n: g.patchSize, k: ld,
+                                                  a: grads, lda: ld, b: cols, ldb: ld,
                                                   beta: 1, c: dW, ldc: g.patchSize)
-                                    for o in 0..<g.outChannels {
-                                        dB[o] += planeSum(dyn + o * g.outPlane, g.outPlane)
-                                    }
+                                    for c in 0..<o { dB[c] += planeSum(grads + c * ld, ld) }
                                     if let dx {
-                                        // dCols (K x P) = W^T (K x O) * dY (O x P), then scattered back.
+                                        // dCols (K x L) = W^T (K x O) * dY (O x L), then scattered back.
                                         GEMM.multiply(transposeA: true, transposeB: false,
-                                                      m: g.patchSize, n: g.outPlane, k: g.outChannels,
-                                                      a: w.base, lda: g.patchSize, b: dyn, ldb: g.outPlane,
-                                                      beta: 0, c: cols, ldc: g.outPlane)
-                                        col2im(cols, g, dx[n * g.inImage])
+                                                      m: g.patchSize, n: ld, k: o,
+                                                      a: w.base, lda: g.patchSize, b: grads, ldb: ld,
+                                                      beta: 0, c: cols, ldc: ld)
+                                        for j in 0..<count { col2im(cols + j * p, g, dx[(first + j) * g.inImage], ld: ld) }
                                     }
                                 }
                             }
@@ -139,8 +164,10 @@ public enum Conv2D {
         return total
     }
 
-    /// Unrolls one image (C x H x W) into a (C*k*k) x (OH*OW) matrix; out-of-image taps read as zero.
-    static func im2col(_ image: UnsafePointer<Float>, _ g: Conv2DGeometry, _ cols: UnsafeMutablePointer<Float>) {
+    /// Unrolls one image (C x H x W) into a (C*k*k) x (OH*OW) block of a matrix whose rows are `ld` apart;
+    /// out-of-image taps read as zero.
+    static func im2col(_ image: UnsafePointer<Float>, _ g: Conv2DGeometry, _ cols: UnsafeMutablePointer<Float>,
+                       ld: Int) {
         let (oh, ow, k, s, pad) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
         var row = cols
         for c in 0..<g.inChannels {
@@ -172,14 +199,16 @@ public enum Conv2D {
                             }
                         }
                     }
-                    row += oh * ow
+                    row += ld
                 }
             }
         }
     }
 
-    /// Adds a (C*k*k) x (OH*OW) column matrix back into an image gradient (the adjoint of `im2col`).
-    static func col2im(_ cols: UnsafePointer<Float>, _ g: Conv2DGeometry, _ image: UnsafeMutablePointer<Float>) {
+    /// Adds a (C*k*k) x (OH*OW) column block (rows `ld` apart) back into an image gradient (the adjoint of
+    /// `im2col`).
+    static func col2im(_ cols: UnsafePointer<Float>, _ g: Conv2DGeometry, _ image: UnsafeMutablePointer<Float>,
+                       ld: Int) {
         let (oh, ow, k, s, pad) = (g.outHeight, g.outWidth, g.kernel, g.stride, g.padding)
         var row = cols
         for c in 0..<g.inChannels {
@@ -204,7 +233,7 @@ public enum Conv2D {
                             }
                         }
                     }
-                    row += oh * ow
+                    row += ld
                 }
             }
         }

@@ -51,8 +51,9 @@ public enum MaxPool2D {
         return (output, argmax)
     }
 
-    /// The common 2x2, stride-2 window without the general loop's bookkeeping. Ties and NaN as the general
-    /// path: the first maximum wins, a NaN wins.
+    /// The common 2x2, stride-2 window. Plain `>` comparisons compile to conditional moves (random data makes
+    /// branches mispredict half the time); a window holding a NaN (its sum is NaN) takes the rare path, which
+    /// keeps the general loop's rule that the first NaN wins.
     @inline(__always)
     static func pool2x2(_ src: UnsafePointer<Float>, _ w: Int, _ oh: Int, _ ow: Int,
                         _ dst: UnsafeMutablePointer<Float>, _ idx: UnsafeMutablePointer<Int32>) {
@@ -60,20 +61,28 @@ public enum MaxPool2D {
             let r0 = 2 * oy * w, r1 = r0 + w
             for ox in 0..<ow {
                 let c = 2 * ox
-                var best = src[r0 + c], at = r0 + c
-                if !best.isNaN {
-                    if src[r0 + c + 1] > best || src[r0 + c + 1].isNaN { best = src[r0 + c + 1]; at = r0 + c + 1 }
-                }
-                if !best.isNaN {
-                    if src[r1 + c] > best || src[r1 + c].isNaN { best = src[r1 + c]; at = r1 + c }
-                }
-                if !best.isNaN {
-                    if src[r1 + c + 1] > best || src[r1 + c + 1].isNaN { best = src[r1 + c + 1]; at = r1 + c + 1 }
+                let a = src[r0 + c], b = src[r0 + c + 1], d = src[r1 + c], e = src[r1 + c + 1]
+                var best = a, at = r0 + c
+                if b > best { best = b; at = r0 + c + 1 }
+                if d > best { best = d; at = r1 + c }
+                if e > best { best = e; at = r1 + c + 1 }
+                if (a + b + d + e).isNaN {
+                    (best, at) = windowWithNaN([r0 + c, r0 + c + 1, r1 + c, r1 + c + 1], src)
                 }
                 dst[oy * ow + ox] = best
                 idx[oy * ow + ox] = Int32(at)
             }
         }
+    }
+
+    @inline(never)
+    static func windowWithNaN(_ offsets: [Int], _ src: UnsafePointer<Float>) -> (Float, Int) {
+        var best = src[offsets[0]], at = offsets[0]
+        for o in offsets.dropFirst() where !best.isNaN && (src[o] > best || src[o].isNaN) {
+            best = src[o]
+            at = o
+        }
+        return (best, at)
     }
 
     /// Routes each output gradient to the input element that won the forward pass.
