@@ -19,7 +19,10 @@ public struct FileError: Error, CustomStringConvertible {
 public enum AtomicFile {
     /// Writes `data` to a unique temporary file beside `url`, flushes it to disk, then renames it over `url`.
     /// Readers see either the old file or the new one, never a mix; a crash leaves at most a stray temp file.
-    public static func write(_ data: Data, to url: URL) throws {
+    ///
+    /// `durable: false` skips the flush: for files that can be recomputed and carry their own checksum (cache
+    /// entries), where a power cut may lose the file but never makes a wrong one pass as right.
+    public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -42,7 +45,7 @@ public enum AtomicFile {
                 done += n
             }
         }
-        if fsync(fd) != 0 || close(fd) != 0 {
+        if (durable && fsync(fd) != 0) || close(fd) != 0 {
             throw FileError(path: tmp.path, reason: String(cString: strerror(errno)))
         }
         guard rename(tmp.path, url.path) == 0 else {

@@ -17,10 +17,10 @@ import Testing
         #expect(train.inputs.map(\.role) == ["initial", "train", "validation"])
         #expect(train.outputs.map(\.name) == ["trained", "history"])
         #expect(train.outputs.map(\.type) == [.model, .history])
-        #expect(train.int("epochs") == 12)
-        #expect(train.int("batch") == 64)
+        #expect(train.int("epochs") == 24)
+        #expect(train.int("batch") == 128)
         #expect(train.string("optimizer") == "adam")
-        #expect(abs(train.double("lr") - 0.002) < 1e-12)
+        #expect(abs(train.double("lr") - 0.003) < 1e-12)
         #expect(train.string("schedule") == "onecycle")
         #expect(abs(train.double("label_smoothing") - 0.05) < 1e-12)
         #expect(train.explicitParameters == ["epochs", "batch", "optimizer", "lr", "schedule", "label_smoothing"])
@@ -61,19 +61,17 @@ import Testing
             case .activation(let activation, _): activation.rawValue
             }
         }
-        let block32 = ["conv 32 k3 s1 p1 -", "batchnorm", "relu"]
-        let block64 = ["conv 64 k3 s1 p1 -", "batchnorm", "relu"]
-        #expect(shapes == block32 + block32 + ["maxpool k2 s2", "dropout 0.1"] + block64 + block64
-                    + ["maxpool k2 s2", "dropout 0.15", "flatten", "dense 256 relu", "dropout 0.3", "dense 10 -"])
+        #expect(shapes == ["conv 32 k3 s1 p0 relu", "maxpool k2 s2", "conv 64 k3 s1 p0 relu", "maxpool k2 s2",
+                           "flatten", "dropout 0.25", "dense 128 relu", "dropout 0.25", "dense 10 -"])
         // Layer ranges point at their lines, so runtime shape errors can be reported there.
         let first = try #require(build.layers.first)
         let diagnostic = build.diagnostic("conv layer needs 3 input channels, got 1", at: first.range)
         #expect(diagnostic.rendered() == """
             error: conv layer needs 3 input channels, got 1
-             --> Workflows/train/03-build.step:5:5
+             --> Workflows/train/03-build.step:7:5
               |
-            5 |     conv 32 3x3 padding 1
-              |     ^^^^^^^^^^^^^^^^^^^^^
+            7 |     conv 32 3x3 relu
+              |     ^^^^^^^^^^^^^^^^
             """)
     }
 
