@@ -2,7 +2,7 @@
 """Accuracy of `stepwise predict --json` over a folder with labels.csv (python3 standard library only).
 
     evaluate.py DIR [--stepwise BIN] [--model FILE] [--preprocess mnist|plain] [--only FILE,...]
-                    [--predictions OUT.csv] [--summary OUT.json] [--by font|label]
+                    [--predictions OUT.csv] [--summary OUT.json] [--by font|label|canvas]
 Prints the accuracy (and per font or per digit); --predictions writes file,label,predicted,confidence,font.
 """
 import argparse
@@ -39,7 +39,7 @@ def main():
     parser.add_argument("--only", help="comma-separated file names: evaluate just these")
     parser.add_argument("--predictions", help="write one row per image to this CSV")
     parser.add_argument("--summary", help="write {correct, total, accuracy} to this JSON file")
-    parser.add_argument("--by", choices=["font", "label"], help="also print accuracy per font or per digit")
+    parser.add_argument("--by", choices=["font", "label", "canvas"], help="also print accuracy per font or per digit")
     options = parser.parse_args()
 
     with open(os.path.join(options.folder, "labels.csv"), newline="") as handle:

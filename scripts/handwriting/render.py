@@ -6,7 +6,8 @@ position off centre, pen thickness, ink colour, paper (gradient lighting, textur
 sometimes light ink on a dark board, sometimes a transparent background. The same arguments give the same files.
 
     render.py --out DIR --fonts name,name --per-digit N --seed S
-writes DIR/<font>_<digit>_<n>.png and DIR/labels.csv (file,label,font).
+writes DIR/<font>_<digit>_<n>.png and DIR/labels.csv (file,label,font,canvas); canvas is paper, board (light
+ink on a dark board) or transparent, with +jpeg when the image went through JPEG compression.
 """
 import argparse
 import concurrent.futures
@@ -101,11 +102,14 @@ def plan(font, digit, n, rng):
 
 
 def render(job):
-    out, font, digit, n, seed = job
+    out, font, digit, n, seed, labels_only = job
     rng = random.Random(f"{seed}/{font}/{digit}/{n}")
     args, kind, jpeg, quality = plan(font, digit, n, rng)
     name = f"{font}_{digit}_{n}.png"
     path = os.path.join(out, name)
+    canvas = kind + ("+jpeg" if jpeg else "")
+    if labels_only:
+        return name, digit, font, canvas
     if jpeg:
         first = subprocess.run(args + ["-quality", str(quality), "jpg:-"], check=True, capture_output=True)
         subprocess.run([CONVERT, "jpg:-", f"PNG24:{path}"], input=first.stdout, check=True, capture_output=True)
@@ -113,7 +117,7 @@ def render(job):
         subprocess.run(args + [f"PNG32:{path}"], check=True, capture_output=True)
     else:
         subprocess.run(args + [f"PNG24:{path}"], check=True, capture_output=True)
-    return name, digit, font
+    return name, digit, font, canvas
 
 
 def main():
@@ -123,6 +127,7 @@ def main():
     parser.add_argument("--per-digit", type=int, required=True, help="images of each digit in each font")
     parser.add_argument("--seed", required=True, help="different seeds give different random draws")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--labels-only", action="store_true", help="write labels.csv without rendering")
     options = parser.parse_args()
     fonts = [f for f in options.fonts.split(",") if f]
     unknown = [f for f in fonts if f not in FONTS]
@@ -132,12 +137,12 @@ def main():
     if missing:
         sys.exit(f"font file(s) missing: {', '.join(missing)}: run scripts/handwriting/generate.sh, which installs them")
     os.makedirs(options.out, exist_ok=True)
-    jobs = [(options.out, f, d, n, options.seed) for f in fonts for d in range(10) for n in range(options.per_digit)]
+    jobs = [(options.out, f, d, n, options.seed, options.labels_only) for f in fonts for d in range(10) for n in range(options.per_digit)]
     with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
         rows = list(pool.map(render, jobs))
     with open(os.path.join(options.out, "labels.csv"), "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["file", "label", "font"])
+        writer.writerow(["file", "label", "font", "canvas"])
         writer.writerows(rows)
     print(f"{len(rows)} images in {options.out}")
 
