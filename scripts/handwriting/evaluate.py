@@ -72,7 +72,7 @@ def main():
         print(f"  {options.by} {name}: {ok}/{count} = {100 * ok / count:.1f}%")
     if options.predictions:
         with open(options.predictions, "w", newline="") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["file", "label", "predicted", "confidence", "font"])
             writer.writerows(table)
     if options.summary:

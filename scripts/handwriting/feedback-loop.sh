@@ -37,7 +37,7 @@ python3 - "$scratch/pool-before.csv" "$count" "$pick_seed" > "$scratch/picked.cs
 import csv, random, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["label"] != r["predicted"]]
 picked = sorted(random.Random(int(sys.argv[3])).sample(rows, min(int(sys.argv[2]), len(rows))), key=lambda r: r["file"])
-writer = csv.writer(sys.stdout)
+writer = csv.writer(sys.stdout, lineterminator="\n")
 writer.writerow(["file", "label", "predicted"])
 writer.writerows([r["file"], r["label"], r["predicted"]] for r in picked)
 PY

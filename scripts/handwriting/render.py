@@ -141,7 +141,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(options.jobs) as pool:
         rows = list(pool.map(render, jobs))
     with open(os.path.join(options.out, "labels.csv"), "w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["file", "label", "font", "canvas"])
         writer.writerows(rows)
     print(f"{len(rows)} images in {options.out}")
