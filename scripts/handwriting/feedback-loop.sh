@@ -70,6 +70,8 @@ m = load("retrain-metrics.json")
 ub, ua, pa = load("unseen-before.json"), load("unseen-after.json"), load("picked-after.json")
 print()
 print(f"promoted: {m['promoted']} ({m['gate_reason']})")
+if not m["promoted"]:
+    print("'after' is the fine-tuned candidate (Outputs/models/candidate.safetensors); users keep the old model")
 print("| measure | before | after | change |")
 print("| --- | --- | --- | --- |")
 print(f"| the {picked} feedback images right | 0/{picked} | {pa['correct']}/{picked} | +{pa['correct']} |")
