@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import NeuralNet
 import Runtime
 
@@ -10,10 +11,19 @@ struct PredictCommand: ParsableCommand {
         discussion: """
             Images of any size and polarity are brought to MNIST's form first (transparency composited, dark ink \
             on light paper inverted, cropped to the ink, fitted into 20x20, centred by mass in 28x28). A 28x28 \
-            white-on-black image is used as it is. Files that cannot be read are reported and the rest are still \
-            classified; the exit code is then 1.
+            white-on-black image is used as it is. `--preprocess plain` only resizes the whole image to 28x28, as \
+            a baseline to compare with. Files that cannot be read are reported and the rest are still classified; \
+            the exit code is then 1.
             """
     )
+
+    /// How an image is brought to the model's 28x28 input.
+    enum Preprocessing: String, ExpressibleByArgument, CaseIterable {
+        /// MNIST's own form: inverted if needed, cropped to the ink, fitted into 20x20, centred by mass.
+        case mnist
+        /// The whole image resized to 28x28, nothing else.
+        case plain
+    }
 
     @Argument(help: ArgumentHelp("PNG images.", valueName: "image"))
     var images: [String]
@@ -23,6 +33,10 @@ struct PredictCommand: ParsableCommand {
 
     @Flag(help: "One JSON object per line: file, label, confidence, probabilities, top3.")
     var json = false
+
+    @Option(help: ArgumentHelp("How images become 28x28: mnist (MNIST's form) or plain (resize only, a baseline).",
+                               valueName: "mode"))
+    var preprocess: Preprocessing = .mnist
 
     @OptionGroup var project: ProjectOptions
 
@@ -40,7 +54,13 @@ struct PredictCommand: ParsableCommand {
         var failures = 0
         for path in images {
             do {
-                prepared.append(try Predictor.prepare(URL(fileURLWithPath: path)))
+                let url = URL(fileURLWithPath: path)
+                var one = try Predictor.prepare(url)
+                if preprocess == .plain {
+                    one.digit = DigitPreprocessor.plainResize(try PNG.read(contentsOf: url))
+                    one.notes = "plain resize of the whole image to 28x28"
+                }
+                prepared.append(one)
             } catch {
                 failures += 1
                 ExitStatusMapping.printLine("error: \(error)")
