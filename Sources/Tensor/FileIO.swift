@@ -23,6 +23,11 @@ public enum AtomicFile {
     /// `durable: false` skips the flush: for files that can be recomputed and carry their own checksum (cache
     /// entries), where a power cut may lose the file but never makes a wrong one pass as right.
     public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
+        try write(parts: [data], to: url, durable: durable)
+    }
+
+    /// The same for a file made of several pieces, written one after the other without joining them first.
+    public static func write(parts: [Data], to url: URL, durable: Bool = true) throws {
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
@@ -32,7 +37,7 @@ public enum AtomicFile {
         defer {
             if !ok { unlink(tmp.path) }
         }
-        try data.withUnsafeBytes { raw in
+        for data in parts { try data.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
@@ -44,7 +49,7 @@ public enum AtomicFile {
                 }
                 done += n
             }
-        }
+        } }
         if (durable && fsync(fd) != 0) || close(fd) != 0 {
             throw FileError(path: tmp.path, reason: String(cString: strerror(errno)))
         }

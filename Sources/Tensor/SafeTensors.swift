@@ -101,7 +101,13 @@ public struct SafeTensors: Sendable {
     /// The named U8 tensor's bytes and shape, copied out of the container.
     public func bytes(_ name: String) throws -> (bytes: [UInt8], shape: [Int]) {
         let entry = try entry(name, .u8)
-        return ([UInt8](entry.data), entry.shape)
+        let bytes = [UInt8](unsafeUninitializedCapacity: entry.data.count) { buffer, count in
+            entry.data.withUnsafeBytes { src in
+                if let base = src.baseAddress { buffer.baseAddress!.update(from: base.assumingMemoryBound(to: UInt8.self), count: src.count) }
+            }
+            count = entry.data.count
+        }
+        return (bytes, entry.shape)
     }
 
     /// The named I32 tensor's values and shape.
@@ -118,6 +124,14 @@ public struct SafeTensors: Sendable {
 
     /// The file's bytes: header length, JSON header padded with spaces to a multiple of 8, tensor data.
     public func serialized() -> Data {
+        var out = Data()
+        for part in serializedParts() { out.append(part) }
+        return out
+    }
+
+    /// The file's bytes in pieces (header, then each tensor's data in file order), so a writer can stream them
+    /// without first copying every tensor into one buffer.
+    public func serializedParts() -> [Data] {
         var header = "{"
         var offset = 0
         var parts: [String] = []
@@ -136,17 +150,16 @@ public struct SafeTensors: Sendable {
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
-        var out = Data(capacity: 8 + headerBytes.count + offset)
+        var head = Data(capacity: 8 + headerBytes.count)
         var length = UInt64(headerBytes.count).littleEndian
-        withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
-        out.append(contentsOf: headerBytes)
-        for name in names { out.append(entries[name]!.data) }
-        return out
+        withUnsafeBytes(of: &length) { head.append(contentsOf: $0) }
+        head.append(contentsOf: headerBytes)
+        return [head] + names.map { entries[$0]!.data }
     }
 
     /// Writes the file atomically: a temporary file in the same folder, flushed, then renamed over `url`.
     public func write(to url: URL) throws {
-        try AtomicFile.write(serialized(), to: url)
+        try AtomicFile.write(parts: serializedParts(), to: url)
     }
 
     // MARK: Decoding

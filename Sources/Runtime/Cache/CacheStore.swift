@@ -71,12 +71,12 @@ public struct CacheStore: Sendable {
         container.metadata[Field.bytes] = String(bytes)
         container.metadata[Field.checksums] = Self.encodeChecksums(checksums)
         let url = url(for: key)
-        let data = container.serialized()
+        let parts = container.serializedParts()
         // No fsync: an entry is recomputable and checksummed, so one lost or torn by a power cut is detected and
         // rebuilt; flushing 47 MB of training images would cost more than the step that made them.
-        try AtomicFile.write(data, to: url, durable: false)
+        try AtomicFile.write(parts: parts, to: url, durable: false)
         return CacheEntryInfo(key: key, step: step, workflow: workflow, runID: runID, created: now, lastUsed: now,
-                              fileBytes: data.count)
+                              fileBytes: parts.reduce(0) { $0 + $1.count })
     }
 
     // MARK: Reading

@@ -92,6 +92,7 @@ extension WorkflowRunner {
                 continue
             case .run(let key, _):
                 let started = Date()
+                var cacheSeconds = 0.0
                 let stepReporter = reporter
                 var ctx = context(for: step, workflowName: name,
                                   log: { stepReporter.info(step: step.name, $0) },
@@ -106,15 +107,18 @@ extension WorkflowRunner {
                         memory[ref.name] = value
                         try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
                     }
+                    let storing = Date()
                     try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
                                     step: step.name, workflow: name, runID: directory.record.id)
+                    cacheSeconds = Date().timeIntervalSince(storing)
                 } catch {
                     try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
                     try? directory.finish(status: .failed)
                     throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                 }
                 let seconds = Date().timeIntervalSince(started)
-                reporter.info(step: step.name, String(format: "done in %.1fs", seconds))
+                reporter.info(step: step.name, String(format: "done in %.2fs (%.0f ms of it storing the results in the cache)",
+                                                      seconds, cacheSeconds * 1000))
                 ran.append(step.name)
                 try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
             }
