@@ -63,7 +63,7 @@ public struct FeedbackStore: Sendable {
         try original.write(to: staging.appendingPathComponent("original." + (ext.isEmpty ? "png" : ext)))
         try PNG.encode(gray: digit, width: 28, height: 28).write(to: staging.appendingPathComponent("digit.png"))
         let record = FeedbackRecord(trueLabel: trueLabel, predictedLabel: predictedLabel, confidence: confidence,
-                                    modelSHA256: modelSHA256, reportedAt: ISO8601DateFormatter().string(from: Date()),
+                                    modelSHA256: modelSHA256, reportedAt: Timestamp.string(Date()),
                                     originalName: originalName, contentSHA256: hash)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

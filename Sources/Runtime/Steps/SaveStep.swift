@@ -38,7 +38,7 @@ enum SaveStep {
     static func run(_ step: Step, model: Model, evaluation: EvaluationValue, context: StepContext) throws -> [ArtifactValue] {
         let url = context.resolve(step.string("path"))
         var metadata: [String: String] = [
-            "stepwise.created": ISO8601DateFormatter().string(from: Date()),
+            "stepwise.created": Timestamp.string(Date()),
             "stepwise.workflow": context.workflowOutputs.lastPathComponent,
         ]
         if let test = evaluation.score(set: "test") {
@@ -60,7 +60,7 @@ enum SaveStep {
         if step.bool("keep_history"), fm.fileExists(atPath: url.path) {
             let history = url.deletingLastPathComponent().appendingPathComponent("history")
             try fm.createDirectory(at: history, withIntermediateDirectories: true)
-            let stamp = RunClock.fileStamp(Date())
+            let stamp = Timestamp.folderName(Date())
             let name = url.deletingPathExtension().lastPathComponent
             let destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
             try AtomicFile.write(try Data(contentsOf: url), to: destination)
@@ -71,16 +71,5 @@ enum SaveStep {
         return [.saved(SavedValue(path: step.string("path"), promoted: true,
                                   reason: step.bool("gate") ? gate(evaluation, maxAccuracyDrop: step.double("max_accuracy_drop")).reason : "saved",
                                   modelSHA256: hash, previousKeptAt: kept))]
-    }
-}
-
-/// UTC timestamps for file and folder names (no colons, sortable).
-public enum RunClock {
-    public static func fileStamp(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
-        return f.string(from: date)
     }
 }
