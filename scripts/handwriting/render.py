@@ -45,7 +45,7 @@ def rgb(r, g, b):
     return f"rgb({int(r)},{int(g)},{int(b)})"
 
 
-def plan(font, rng):
+def plan(font, digit, rng):
     """The ImageMagick arguments for one image, and whether to pass it through JPEG."""
     short = rng.randint(60, 600)
     aspect = rng.uniform(0.75, 1.35)
@@ -104,7 +104,7 @@ def plan(font, rng):
 def render(job):
     out, font, digit, n, seed, labels_only = job
     rng = random.Random(f"{seed}/{font}/{digit}/{n}")
-    args, kind, jpeg, quality = plan(font, rng)
+    args, kind, jpeg, quality = plan(font, digit, rng)
     name = f"{font}_{digit}_{n}.png"
     path = os.path.join(out, name)
     canvas = kind + ("+jpeg" if jpeg else "")
