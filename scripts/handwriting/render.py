@@ -37,6 +37,8 @@ FONTS = {
 }
 
 CONVERT = "/usr/bin/convert"
+# Without the date chunks ImageMagick adds, the same arguments give byte-identical files.
+STABLE = ["-define", "png:exclude-chunks=date,time"]
 # One thread per convert: the renderer already runs jobs in parallel, and OpenMP threads on busy cores only wait.
 os.environ.setdefault("MAGICK_THREAD_LIMIT", "1")
 
@@ -112,11 +114,11 @@ def render(job):
         return name, digit, font, canvas
     if jpeg:
         first = subprocess.run(args + ["-quality", str(quality), "jpg:-"], check=True, capture_output=True)
-        subprocess.run([CONVERT, "jpg:-", f"PNG24:{path}"], input=first.stdout, check=True, capture_output=True)
+        subprocess.run([CONVERT, "jpg:-"] + STABLE + [f"PNG24:{path}"], input=first.stdout, check=True, capture_output=True)
     elif kind == "transparent":
-        subprocess.run(args + [f"PNG32:{path}"], check=True, capture_output=True)
+        subprocess.run(args + STABLE + [f"PNG32:{path}"], check=True, capture_output=True)
     else:
-        subprocess.run(args + [f"PNG24:{path}"], check=True, capture_output=True)
+        subprocess.run(args + STABLE + [f"PNG24:{path}"], check=True, capture_output=True)
     return name, digit, font, canvas
 
 
