@@ -37,6 +37,8 @@ FONTS = {
 }
 
 CONVERT = "/usr/bin/convert"
+# Without the date chunks ImageMagick adds, the same arguments give byte-identical files.
+STABLE = ["-define", "png:exclude-chunks=date,time"]
 # One thread per convert: the renderer already runs jobs in parallel, and OpenMP threads on busy cores only wait.
 os.environ.setdefault("MAGICK_THREAD_LIMIT", "1")
 
@@ -45,7 +47,7 @@ def rgb(r, g, b):
     return f"rgb({int(r)},{int(g)},{int(b)})"
 
 
-def plan(font, digit, n, rng):
+def plan(font, digit, rng):
     """The ImageMagick arguments for one image, and whether to pass it through JPEG."""
     short = rng.randint(60, 600)
     aspect = rng.uniform(0.75, 1.35)
@@ -104,7 +106,7 @@ def plan(font, digit, n, rng):
 def render(job):
     out, font, digit, n, seed, labels_only = job
     rng = random.Random(f"{seed}/{font}/{digit}/{n}")
-    args, kind, jpeg, quality = plan(font, digit, n, rng)
+    args, kind, jpeg, quality = plan(font, digit, rng)
     name = f"{font}_{digit}_{n}.png"
     path = os.path.join(out, name)
     canvas = kind + ("+jpeg" if jpeg else "")
@@ -112,11 +114,11 @@ def render(job):
         return name, digit, font, canvas
     if jpeg:
         first = subprocess.run(args + ["-quality", str(quality), "jpg:-"], check=True, capture_output=True)
-        subprocess.run([CONVERT, "jpg:-", f"PNG24:{path}"], input=first.stdout, check=True, capture_output=True)
+        subprocess.run([CONVERT, "jpg:-"] + STABLE + [f"PNG24:{path}"], input=first.stdout, check=True, capture_output=True)
     elif kind == "transparent":
-        subprocess.run(args + [f"PNG32:{path}"], check=True, capture_output=True)
+        subprocess.run(args + STABLE + [f"PNG32:{path}"], check=True, capture_output=True)
     else:
-        subprocess.run(args + [f"PNG24:{path}"], check=True, capture_output=True)
+        subprocess.run(args + STABLE + [f"PNG24:{path}"], check=True, capture_output=True)
     return name, digit, font, canvas
 
 
