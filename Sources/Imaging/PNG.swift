@@ -19,6 +19,12 @@ public struct PNGError: Error, CustomStringConvertible, Equatable {
     public let name: String
     public let detail: String
 
+    public init(kind: Kind, name: String, detail: String) {
+        self.kind = kind
+        self.name = name
+        self.detail = detail
+    }
+
     public var description: String {
         switch kind {
         case .notPNG: "\(name): not a PNG image (\(detail))"
@@ -90,15 +96,18 @@ public enum PNG {
 
     /// Reads and decodes a PNG file.
     public static func read(contentsOf url: URL) throws(PNGError) -> GrayImage {
-        let data: Data
+        try decode(readBytes(of: url), name: url.path)
+    }
+
+    /// A file's bytes, or the `.unreadable` error that says why not.
+    public static func readBytes(of url: URL) throws(PNGError) -> Data {
         do {
-            data = try Data(contentsOf: url)
+            return try Data(contentsOf: url)
         } catch {
             let exists = FileManager.default.fileExists(atPath: url.path)
             throw PNGError(kind: .unreadable, name: url.path,
                            detail: exists ? "not readable (\(error.localizedDescription))" : "no such file")
         }
-        return try decode(data, name: url.path)
     }
 
     /// Encodes 8-bit grayscale pixels (rows top to bottom) as a PNG.

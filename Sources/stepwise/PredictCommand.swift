@@ -54,13 +54,7 @@ struct PredictCommand: ParsableCommand {
         var failures = 0
         for path in images {
             do {
-                let url = URL(fileURLWithPath: path)
-                var one = try Predictor.prepare(url)
-                if preprocess == .plain {
-                    one.digit = DigitPreprocessor.plainResize(try PNG.read(contentsOf: url))
-                    one.notes = "plain resize of the whole image to 28x28"
-                }
-                prepared.append(one)
+                prepared.append(try Predictor.prepare(URL(fileURLWithPath: path), plain: preprocess == .plain))
             } catch {
                 failures += 1
                 ExitStatusMapping.printLine("error: \(error)")

@@ -29,10 +29,15 @@ public enum Predictor {
         public var original: Data
     }
 
-    /// Reads and preprocesses one file; errors name the file.
-    public static func prepare(_ url: URL) throws -> Prepared {
-        let image = try PNG.read(contentsOf: url)
-        let data = try Data(contentsOf: url)
+    /// Reads and preprocesses one file; errors name the file. `plain` only resizes the whole image to 28x28
+    /// (a baseline to compare MNIST-style preprocessing with).
+    public static func prepare(_ url: URL, plain: Bool = false) throws -> Prepared {
+        let data = try PNG.readBytes(of: url)
+        let image = try PNG.decode(data, name: url.path)
+        if plain {
+            return Prepared(file: url.path, digit: DigitPreprocessor.plainResize(image),
+                            notes: "plain resize of the whole image to 28x28", original: data)
+        }
         let result = DigitPreprocessor.process(image)
         return Prepared(file: url.path, digit: result.pixels, notes: result.report.summary, original: data)
     }
