@@ -105,7 +105,8 @@ public struct FeedbackStore: Sendable {
                     guard (0...9).contains(record.trueLabel) else { throw StepFailure("true_label \(record.trueLabel) is not a digit") }
                     let image = try PNG.read(contentsOf: url.appendingPathComponent("digit.png"))
                     guard image.width == 28, image.height == 28 else { throw StepFailure("digit.png is \(image.width)x\(image.height), not 28x28") }
-                    items.append(Item(source: name, digit: image.pixels, trueLabel: UInt8(record.trueLabel),
+                    // The name people uploaded, and the entry's folder to find it by.
+                    items.append(Item(source: "\(record.originalName) (\(name))", digit: image.pixels, trueLabel: UInt8(record.trueLabel),
                                       predictedLabel: UInt8(clamping: record.predictedLabel)))
                 } catch {
                     skipped.append((name, "\(error)"))
