@@ -1,0 +1,99 @@
+/// The paper's own brightness under uneven lighting, and the ink measured against it.
+///
+/// A photo of paper is brighter on one side than the other; one global threshold then takes the darker side for
+/// ink. The paper's brightness changes slowly, the ink's quickly, so a median over a coarse grid of the image
+/// follows the lighting and ignores the strokes (they are a minority of any large window).
+enum PaperBackground {
+    /// The grid has about this many cells along the image's longer side.
+    static let gridCells = 32
+    /// The median window spans this many cells each side of its centre: 11x11 of 32x32, wide enough that even a
+    /// thick marker digit covers less than half of it, narrow enough to follow a lighting gradient.
+    static let windowRadius = 5
+
+    /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
+    static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
+        let cell = max(1, (max(width, height) + gridCells - 1) / gridCells)
+        let columns = (width + cell - 1) / cell, rows = (height + cell - 1) / cell
+
+        // Median of each cell, from a histogram (cells of a large photo hold thousands of pixels).
+        var cellMedians = [UInt8](repeating: 0, count: columns * rows)
+        var histogram = [Int](repeating: 0, count: 256)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                for i in histogram.indices { histogram[i] = 0 }
+                let x0 = column * cell, x1 = min(width, x0 + cell)
+                let y0 = row * cell, y1 = min(height, y0 + cell)
+                for y in y0..<y1 {
+                    let base = y * width
+                    for x in x0..<x1 { histogram[Int(luminance[base + x])] += 1 }
+                }
+                cellMedians[row * columns + column] = median(histogram, count: (x1 - x0) * (y1 - y0))
+            }
+        }
+
+        // Median over a wide window of cells: a cell full of stroke takes the paper around it.
+        var paper = [Float](repeating: 0, count: columns * rows)
+        var window: [UInt8] = []
+        window.reserveCapacity((2 * windowRadius + 1) * (2 * windowRadius + 1))
+        for row in 0..<rows {
+            for column in 0..<columns {
+                window.removeAll(keepingCapacity: true)
+                for r in max(0, row - windowRadius)...min(rows - 1, row + windowRadius) {
+                    for c in max(0, column - windowRadius)...min(columns - 1, column + windowRadius) {
+                        window.append(cellMedians[r * columns + c])
+                    }
+                }
+                window.sort()
+                paper[row * columns + column] = Float(window[window.count / 2])
+            }
+        }
+
+        // Bilinear upsampling from the cells' centres to every pixel.
+        let across = interpolation(pixels: width, cells: columns, cell: cell)
+        let down = interpolation(pixels: height, cells: rows, cell: cell)
+        var background = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            let (top, bottom, t) = down[y]
+            for x in 0..<width {
+                let (left, right, s) = across[x]
+                let upper = paper[top * columns + left] * (1 - s) + paper[top * columns + right] * s
+                let lower = paper[bottom * columns + left] * (1 - s) + paper[bottom * columns + right] * s
+                background[y * width + x] = upper * (1 - t) + lower * t
+            }
+        }
+        return background
+    }
+
+    /// Ink as light on black, measured against `background`. Dark ink is taken as the fraction of the paper's
+    /// light it absorbs, so a stroke is as strong in the shade as in the light (lighting multiplies both); light
+    /// ink on a dark board is its excess over the board. Paper brighter than its estimate is 0.
+    static func flatten(_ luminance: [UInt8], background: [Float], inkIsDark: Bool) -> [UInt8] {
+        var ink = [UInt8](repeating: 0, count: luminance.count)
+        for i in luminance.indices {
+            let value = Float(luminance[i]), paper = background[i]
+            let level = inkIsDark ? (paper - value) / max(paper, 1) * 255 : value - paper
+            ink[i] = UInt8(max(0, min(255, level.rounded())))
+        }
+        return ink
+    }
+
+    static func median(_ histogram: [Int], count: Int) -> UInt8 {
+        var seen = 0
+        for value in 0..<256 {
+            seen += histogram[value]
+            if 2 * seen > count { return UInt8(value) }
+        }
+        return 255
+    }
+
+    /// For each pixel along one axis, the two cells whose centres surround it and the weight of the second.
+    static func interpolation(pixels: Int, cells: Int, cell: Int) -> [(Int, Int, Float)] {
+        (0..<pixels).map { p in
+            let position = (Float(p) + 0.5) / Float(cell) - 0.5
+            let first = max(0, min(cells - 1, Int(position.rounded(.down))))
+            let second = min(cells - 1, first + 1)
+            let weight = first == second ? 0 : max(0, min(1, position - Float(first)))
+            return (first, second, weight)
+        }
+    }
+}
