@@ -48,6 +48,9 @@ enum PaperBackground {
             }
         }
 
+        extendToEdges(&paper, count: columns, lines: rows, step: 1, stride: columns)
+        extendToEdges(&paper, count: rows, lines: columns, step: columns, stride: 1)
+
         // Bilinear upsampling from the cells' centres to every pixel.
         let across = interpolation(pixels: width, cells: columns, cell: cell)
         let down = interpolation(pixels: height, cells: rows, cell: cell)
@@ -77,6 +80,26 @@ enum PaperBackground {
         return ink
     }
 
+    /// A window cut off by the image's edge is centred further in, so near an edge it gives the lighting of a
+    /// cell further in, and the shaded edge of a photo would come out as ink. Along each line of cells (`count`
+    /// cells `step` apart; `lines` lines `stride` apart), the cells within a window's reach of either end take
+    /// the straight line through two cells whose windows are whole; lines too short for that keep the medians.
+    static func extendToEdges(_ paper: inout [Float], count: Int, lines: Int, step: Int, stride: Int) {
+        let near = windowRadius, far = 2 * windowRadius
+        guard count > 2 * far else { return }
+        for line in 0..<lines {
+            let base = line * stride
+            func at(_ i: Int) -> Float { paper[base + i * step] }
+            let startSlope = (at(near) - at(far)) / Float(far - near)
+            let endSlope = (at(count - 1 - near) - at(count - 1 - far)) / Float(far - near)
+            let start = at(near), end = at(count - 1 - near)
+            for i in 0..<near {
+                paper[base + i * step] = max(0, min(255, start + startSlope * Float(near - i)))
+                paper[base + (count - 1 - i) * step] = max(0, min(255, end + endSlope * Float(near - i)))
+            }
+        }
+    }
+
     static func median(_ histogram: [Int], count: Int) -> UInt8 {
         var seen = 0
         for value in 0..<256 {
@@ -87,13 +110,14 @@ enum PaperBackground {
     }
 
     /// For each pixel along one axis, the two cells whose centres surround it and the weight of the second.
+    /// Beyond the outermost centres the line through the last two continues, so a gradient keeps its slope up
+    /// to the edge.
     static func interpolation(pixels: Int, cells: Int, cell: Int) -> [(Int, Int, Float)] {
         (0..<pixels).map { p in
+            guard cells > 1 else { return (0, 0, 0) }
             let position = (Float(p) + 0.5) / Float(cell) - 0.5
-            let first = max(0, min(cells - 1, Int(position.rounded(.down))))
-            let second = min(cells - 1, first + 1)
-            let weight = first == second ? 0 : max(0, min(1, position - Float(first)))
-            return (first, second, weight)
+            let first = max(0, min(cells - 2, Int(position.rounded(.down))))
+            return (first, first + 1, position - Float(first))
         }
     }
 }
