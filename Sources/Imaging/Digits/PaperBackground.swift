@@ -31,20 +31,28 @@ enum PaperBackground {
             }
         }
 
-        // Median over a wide window of cells: a cell full of stroke takes the paper around it.
+        // Median over a wide window of cells: a cell full of stroke takes the paper around it. (A histogram: the
+        // values are bytes, and sorting each window cost more than everything else here.)
         var paper = [Float](repeating: 0, count: columns * rows)
-        var window: [UInt8] = []
-        window.reserveCapacity((2 * windowRadius + 1) * (2 * windowRadius + 1))
+        for i in histogram.indices { histogram[i] = 0 }
         for row in 0..<rows {
+            let rowRange = max(0, row - windowRadius)...min(rows - 1, row + windowRadius)
             for column in 0..<columns {
-                window.removeAll(keepingCapacity: true)
-                for r in max(0, row - windowRadius)...min(rows - 1, row + windowRadius) {
-                    for c in max(0, column - windowRadius)...min(columns - 1, column + windowRadius) {
-                        window.append(cellMedians[r * columns + c])
-                    }
+                let columnRange = max(0, column - windowRadius)...min(columns - 1, column + windowRadius)
+                for r in rowRange {
+                    for c in columnRange { histogram[Int(cellMedians[r * columns + c])] += 1 }
                 }
-                window.sort()
-                paper[row * columns + column] = Float(window[window.count / 2])
+                let count = rowRange.count * columnRange.count
+                var seen = 0, value = 0
+                while true {
+                    seen += histogram[value]
+                    if 2 * seen > count { break }
+                    value += 1
+                }
+                paper[row * columns + column] = Float(value)
+                for r in rowRange {
+                    for c in columnRange { histogram[Int(cellMedians[r * columns + c])] = 0 }
+                }
             }
         }
 
