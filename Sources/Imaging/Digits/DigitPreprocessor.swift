@@ -1,6 +1,7 @@
 /// Turns a photo or drawing of one digit into MNIST's form, the way MNIST itself was made: white ink on black,
 /// the ink scaled to fit 20x20 (aspect kept, antialiased), placed in a 28x28 frame with its centre of mass at
-/// the centre.
+/// the centre. Photos are measured against their own paper first, so uneven lighting and scattered noise do not
+/// count as ink.
 public enum DigitPreprocessor {
     public static let side = 28
     public static let inkSide = 20

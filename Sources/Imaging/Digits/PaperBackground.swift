@@ -31,8 +31,8 @@ enum PaperBackground {
             }
         }
 
-        // Median over a wide window of cells: a cell full of stroke takes the paper around it. (A histogram: the
-        // values are bytes, and sorting each window cost more than everything else here.)
+        // Median over a wide window of cells: a cell full of stroke takes the paper around it. Counted in a
+        // histogram, as the values are bytes: sorting each window would cost more than the rest of the estimate.
         var paper = [Float](repeating: 0, count: columns * rows)
         for i in histogram.indices { histogram[i] = 0 }
         for row in 0..<rows {
