@@ -1,6 +1,7 @@
 /// Turns a photo or drawing of one digit into MNIST's form, the way MNIST itself was made: white ink on black,
 /// the ink scaled to fit 20x20 (aspect kept, antialiased), placed in a 28x28 frame with its centre of mass at
-/// the centre.
+/// the centre. Photos are measured against their own paper first, so uneven lighting and scattered noise do not
+/// count as ink.
 public enum DigitPreprocessor {
     public static let side = 28
     public static let inkSide = 20
@@ -40,8 +41,14 @@ public enum DigitPreprocessor {
             report.unchanged = true
             return (luminance, report)
         }
-        if inverted {
-            report.inverted = true
+        report.inverted = inverted
+        if report.alphaBackground == nil {
+            // A photo's lighting is uneven; measuring the ink against the local paper makes it flat (and turns
+            // dark ink light, as MNIST's) before any threshold is chosen. Composited transparency is flat already.
+            let background = PaperBackground.estimate(luminance, width: image.width, height: image.height)
+            luminance = PaperBackground.flatten(luminance, background: background, inkIsDark: inverted)
+            report.backgroundFlattened = true
+        } else if inverted {
             for i in luminance.indices { luminance[i] = 255 - luminance[i] }
         }
         guard let low = luminance.min(), let high = luminance.max(), Int(high) - Int(low) >= minimumContrast else {
@@ -53,6 +60,8 @@ public enum DigitPreprocessor {
         // scaled so the brightest ink is 255, as in MNIST.
         let threshold = noiseThreshold(luminance)
         report.noiseThreshold = threshold
+        report.specksRemoved = InkComponents.clean(&luminance, threshold: threshold,
+                                                   width: image.width, height: image.height)
         var ink = [Float](repeating: 0, count: luminance.count)
         var box = (minX: Int.max, minY: Int.max, maxX: -1, maxY: -1)
         for y in 0..<image.height {

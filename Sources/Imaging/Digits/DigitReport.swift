@@ -24,8 +24,14 @@ public struct DigitReport: Sendable, Equatable, Codable {
     public var alphaBackground: UInt8?
     /// Dark ink on light paper was turned into MNIST's white ink on black.
     public var inverted = false
-    /// Pixels darker than this (after inversion) were taken as background noise and cleared.
+    /// The paper's brightness was estimated across the image and the ink measured against it, so uneven
+    /// lighting does not count as ink (opaque images only).
+    public var backgroundFlattened = false
+    /// Pixels darker than this (after inversion or flattening) were taken as background noise and cleared.
     public var noiseThreshold: UInt8?
+    /// Small pieces above the threshold, far lighter than the digit's strokes (noise, grain, JPEG blocks),
+    /// that were cleared before the ink's box was found.
+    public var specksRemoved = 0
     /// The ink's bounding box in the source image.
     public var inkBox: Box?
     /// The size the ink was scaled to (at most 20x20) before being placed in the 28x28 frame.

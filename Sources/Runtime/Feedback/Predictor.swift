@@ -65,7 +65,9 @@ extension DigitReport {
         if blank { return "no ink found: the image is blank" }
         var parts: [String] = []
         if let alphaBackground { parts.append("transparency composited onto \(alphaBackground == 0 ? "black" : "white")") }
+        if backgroundFlattened { parts.append("uneven lighting flattened") }
         if inverted { parts.append("inverted (dark ink on light paper)") }
+        if specksRemoved > 0 { parts.append("\(specksRemoved) specks removed") }
         if let box = inkBox { parts.append("cropped \(box.width)x\(box.height) at (\(box.x),\(box.y))") }
         if let w = scaledWidth, let h = scaledHeight { parts.append("scaled to \(w)x\(h)") }
         return parts.joined(separator: ", ")

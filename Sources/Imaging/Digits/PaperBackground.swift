@@ -1,0 +1,131 @@
+/// The paper's own brightness under uneven lighting, and the ink measured against it.
+///
+/// A photo of paper is brighter on one side than the other; one global threshold then takes the darker side for
+/// ink. The paper's brightness changes slowly, the ink's quickly, so a median over a coarse grid of the image
+/// follows the lighting and ignores the strokes (they are a minority of any large window).
+enum PaperBackground {
+    /// The grid has about this many cells along the image's longer side.
+    static let gridCells = 32
+    /// The median window spans this many cells each side of its centre: 11x11 of 32x32, wide enough that even a
+    /// thick marker digit covers less than half of it, narrow enough to follow a lighting gradient.
+    static let windowRadius = 5
+
+    /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
+    static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
+        let cell = max(1, (max(width, height) + gridCells - 1) / gridCells)
+        let columns = (width + cell - 1) / cell, rows = (height + cell - 1) / cell
+
+        // Median of each cell, from a histogram (cells of a large photo hold thousands of pixels).
+        var cellMedians = [UInt8](repeating: 0, count: columns * rows)
+        var histogram = [Int](repeating: 0, count: 256)
+        for row in 0..<rows {
+            for column in 0..<columns {
+                for i in histogram.indices { histogram[i] = 0 }
+                let x0 = column * cell, x1 = min(width, x0 + cell)
+                let y0 = row * cell, y1 = min(height, y0 + cell)
+                for y in y0..<y1 {
+                    let base = y * width
+                    for x in x0..<x1 { histogram[Int(luminance[base + x])] += 1 }
+                }
+                cellMedians[row * columns + column] = median(histogram, count: (x1 - x0) * (y1 - y0))
+            }
+        }
+
+        // Median over a wide window of cells: a cell full of stroke takes the paper around it. Counted in a
+        // histogram, as the values are bytes: sorting each window would cost more than the rest of the estimate.
+        var paper = [Float](repeating: 0, count: columns * rows)
+        for i in histogram.indices { histogram[i] = 0 }
+        for row in 0..<rows {
+            let rowRange = max(0, row - windowRadius)...min(rows - 1, row + windowRadius)
+            for column in 0..<columns {
+                let columnRange = max(0, column - windowRadius)...min(columns - 1, column + windowRadius)
+                for r in rowRange {
+                    for c in columnRange { histogram[Int(cellMedians[r * columns + c])] += 1 }
+                }
+                let count = rowRange.count * columnRange.count
+                var seen = 0, value = 0
+                while true {
+                    seen += histogram[value]
+                    if 2 * seen > count { break }
+                    value += 1
+                }
+                paper[row * columns + column] = Float(value)
+                for r in rowRange {
+                    for c in columnRange { histogram[Int(cellMedians[r * columns + c])] = 0 }
+                }
+            }
+        }
+
+        extendToEdges(&paper, count: columns, lines: rows, step: 1, stride: columns)
+        extendToEdges(&paper, count: rows, lines: columns, step: columns, stride: 1)
+
+        // Bilinear upsampling from the cells' centres to every pixel.
+        let across = interpolation(pixels: width, cells: columns, cell: cell)
+        let down = interpolation(pixels: height, cells: rows, cell: cell)
+        var background = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            let (top, bottom, t) = down[y]
+            for x in 0..<width {
+                let (left, right, s) = across[x]
+                let upper = paper[top * columns + left] * (1 - s) + paper[top * columns + right] * s
+                let lower = paper[bottom * columns + left] * (1 - s) + paper[bottom * columns + right] * s
+                background[y * width + x] = upper * (1 - t) + lower * t
+            }
+        }
+        return background
+    }
+
+    /// Ink as light on black, measured against `background`. Dark ink is taken as the fraction of the paper's
+    /// light it absorbs, so a stroke is as strong in the shade as in the light (lighting multiplies both); light
+    /// ink on a dark board is its excess over the board. Paper brighter than its estimate is 0.
+    static func flatten(_ luminance: [UInt8], background: [Float], inkIsDark: Bool) -> [UInt8] {
+        var ink = [UInt8](repeating: 0, count: luminance.count)
+        for i in luminance.indices {
+            let value = Float(luminance[i]), paper = background[i]
+            let level = inkIsDark ? (paper - value) / max(paper, 1) * 255 : value - paper
+            ink[i] = UInt8(max(0, min(255, level.rounded())))
+        }
+        return ink
+    }
+
+    /// A window cut off by the image's edge is centred further in, so near an edge it gives the lighting of a
+    /// cell further in, and the shaded edge of a photo would come out as ink. Along each line of cells (`count`
+    /// cells `step` apart; `lines` lines `stride` apart), the cells within a window's reach of either end take
+    /// the straight line through two cells whose windows are whole; lines too short for that keep the medians.
+    static func extendToEdges(_ paper: inout [Float], count: Int, lines: Int, step: Int, stride: Int) {
+        let near = windowRadius, far = 2 * windowRadius
+        guard count > 2 * far else { return }
+        for line in 0..<lines {
+            let base = line * stride
+            func at(_ i: Int) -> Float { paper[base + i * step] }
+            let startSlope = (at(near) - at(far)) / Float(far - near)
+            let endSlope = (at(count - 1 - near) - at(count - 1 - far)) / Float(far - near)
+            let start = at(near), end = at(count - 1 - near)
+            for i in 0..<near {
+                paper[base + i * step] = max(0, min(255, start + startSlope * Float(near - i)))
+                paper[base + (count - 1 - i) * step] = max(0, min(255, end + endSlope * Float(near - i)))
+            }
+        }
+    }
+
+    static func median(_ histogram: [Int], count: Int) -> UInt8 {
+        var seen = 0
+        for value in 0..<256 {
+            seen += histogram[value]
+            if 2 * seen > count { return UInt8(value) }
+        }
+        return 255
+    }
+
+    /// For each pixel along one axis, the two cells whose centres surround it and the weight of the second.
+    /// Beyond the outermost centres the line through the last two continues, so a gradient keeps its slope up
+    /// to the edge.
+    static func interpolation(pixels: Int, cells: Int, cell: Int) -> [(Int, Int, Float)] {
+        (0..<pixels).map { p in
+            guard cells > 1 else { return (0, 0, 0) }
+            let position = (Float(p) + 0.5) / Float(cell) - 0.5
+            let first = max(0, min(cells - 2, Int(position.rounded(.down))))
+            return (first, first + 1, position - Float(first))
+        }
+    }
+}
