@@ -18,7 +18,7 @@ enum ExitStatusMapping {
         case is DiagnosticList, is Diagnostic, is WorkflowNotFound, is PlanError: 2
         case let e as LockError: e.code == .held ? 3 : 1
         case let e as DataError: e.kind == .invalidRequest ? 2 : 4
-        case is ModelFileError: 4
+        case is ModelFileError, is IncompatibleModel: 4
         case is PNGError: 2
         case let e as StepRunError:
             // Bad data found while a step ran is still bad data.

@@ -49,7 +49,7 @@ struct FeedbackCommand: ParsableCommand {
             let data = try Data(contentsOf: modelURL)
             modelHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
             if predictedLabel == nil {
-                let loaded = try Model.load(from: modelURL)
+                let loaded = try Predictor.loadModel(modelURL)
                 let p = Predictor.classify([prepared], model: loaded)[0]
                 predictedLabel = p.label
                 confidence = p.confidence

@@ -49,7 +49,7 @@ struct PredictCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
             throw CLIError(status: 4, message: "no model at \(modelURL.path): train one with `stepwise run train`, or name one with --model")
         }
-        let loaded = try Model.load(from: modelURL)
+        let loaded = try Predictor.loadModel(modelURL)
         var prepared: [Predictor.Prepared] = []
         var failures = 0
         for path in images {

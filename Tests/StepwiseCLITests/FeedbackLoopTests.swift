@@ -88,6 +88,11 @@ struct FeedbackLoopTests {
         let second = try project.stepwise(["run", "retrain"] + retrain)
         #expect(second.status == 0)
         #expect(second.stderr.contains("nothing new"), "\(second.stderr)")
+        // Other settings are not "nothing new": the retrain runs.
+        let changed = try project.stepwise(["run", "retrain"] + retrain.map { $0 == "finetune.epochs=1" ? "finetune.epochs=2" : $0 })
+        #expect(changed.status == 0)
+        #expect(!changed.stderr.contains("nothing new"))
+        #expect(changed.stderr.contains("finetune: running"))
     }
 }
 

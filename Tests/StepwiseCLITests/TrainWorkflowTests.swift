@@ -56,6 +56,13 @@ struct TrainWorkflowTests {
         #expect(cached.status == 0)
         #expect(cached.stderr.contains("nothing to do"), "\(cached.stderr)")
 
+        // A deleted model file is saved again from the cache, without training.
+        try FileManager.default.removeItem(at: model)
+        let restored = try project.stepwise(["run", "train"] + smallTrainRun)
+        #expect(restored.status == 0)
+        #expect(!restored.stderr.contains("train: running"))
+        #expect(try Data(contentsOf: model) == modelBytes)
+
         // A second run while one holds the lock exits 3 naming the holder.
         let holder = CLI.process(["run", "train", "--force"] + smallTrainRun, in: project.root,
                                  environment: ["STEPWISE_DATA": CLI.dataDirectory!])

@@ -141,19 +141,4 @@ public struct FeedbackStore: Sendable {
         guard let t = digit(after: "true") ?? digit(after: "label") else { return nil }
         return (t, digit(after: "pred"))
     }
-
-    /// A fingerprint of the folder's listing (names, sizes, modification times), cheap to compute: cron's
-    /// "anything new since the last retrain?" check.
-    public func listingFingerprint() -> String {
-        let fm = FileManager.default
-        guard let names = try? fm.subpathsOfDirectory(atPath: folder.path) else { return "empty" }
-        var text = ""
-        for name in names.sorted() where !name.hasPrefix(".") && !name.contains("/.") && name != "README.md" {
-            let attrs = try? fm.attributesOfItem(atPath: folder.appendingPathComponent(name).path)
-            let size = (attrs?[.size] as? NSNumber)?.intValue ?? -1
-            let mtime = (attrs?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            text += "\(name)\t\(size)\t\(mtime)\n"
-        }
-        return Self.contentHash(Data(text.utf8))
-    }
 }

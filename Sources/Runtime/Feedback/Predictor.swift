@@ -19,8 +19,24 @@ public struct Prediction: Codable, Sendable {
     public var preprocessing: String
 }
 
+/// A model file that does not take 28x28 grayscale digits.
+public struct IncompatibleModel: Error, CustomStringConvertible {
+    public var path: String
+    public var inputShape: [Int]
+    public var description: String {
+        "\(path): the model takes \(inputShape.map(String.init).joined(separator: "x")) inputs, not the 1x28x28 digits predict makes"
+    }
+}
+
 /// Classifies image files with a model: MNIST-style preprocessing, then one batched forward pass.
 public enum Predictor {
+    /// Loads a model file and checks that it takes 28x28 grayscale digits.
+    public static func loadModel(_ url: URL) throws -> Model {
+        let model = try Model.load(from: url)
+        guard model.inputShape == [1, 28, 28] else { throw IncompatibleModel(path: url.path, inputShape: model.inputShape) }
+        return model
+    }
+
     /// An image after preprocessing, ready for the model.
     public struct Prepared: Sendable {
         public var file: String

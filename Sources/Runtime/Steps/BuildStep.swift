@@ -10,8 +10,8 @@ enum BuildStep {
     /// so a bad architecture fails before anything runs.
     static func layers(of step: Step) throws(Diagnostic) -> (layers: [LayerSpec], inputShape: [Int]) {
         let input = step.size("input")
-        guard input.count == 3 else {
-            throw step.diagnostic("input must be CxHxW (for MNIST 1x28x28), got \(input.map(String.init).joined(separator: "x"))",
+        guard input == [1, 28, 28] else {
+            throw step.diagnostic("input must be 1x28x28, the shape of the datasets' images, not \(input.map(String.init).joined(separator: "x"))",
                                   at: nil)
         }
         var shape = input  // [C, H, W] while spatial, [F] after flatten

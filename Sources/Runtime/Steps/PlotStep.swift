@@ -32,7 +32,7 @@ enum PlotStep {
         }
         // Keep the top-level files (report, metrics, charts) as the step's output; the runs/ copy is the run's own.
         var files: [String: Data] = [:]
-        for url in written where !url.path.contains("/runs/") {
+        for url in written where !url.path.hasPrefix(folder.path + "/runs/") {
             let relative = String(url.path.dropFirst(folder.path.count + 1))
             files[relative] = try Data(contentsOf: url)
         }

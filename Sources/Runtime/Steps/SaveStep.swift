@@ -62,7 +62,12 @@ enum SaveStep {
             try fm.createDirectory(at: history, withIntermediateDirectories: true)
             let stamp = Timestamp.folderName(Date())
             let name = url.deletingPathExtension().lastPathComponent
-            let destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
+            var destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
+            var attempt = 1
+            while fm.fileExists(atPath: destination.path) {
+                attempt += 1
+                destination = history.appendingPathComponent("\(name)-\(stamp)-\(attempt).safetensors")
+            }
             try AtomicFile.write(try Data(contentsOf: url), to: destination)
             kept = destination.path
         }

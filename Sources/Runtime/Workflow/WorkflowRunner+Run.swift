@@ -15,30 +15,31 @@ extension WorkflowRunner {
 
         let cache = CacheStore(outputs: outputs)
         let history = RunHistory(outputs: outputs, workflow: name)
-        let latest = try history.latest()
 
-        // Cron's common case: the retrain workflow with nothing new in the feedback folder since the last
-        // completed run has nothing to do, whatever else changed (a promoted model, for one).
-        if options.mode == .all, let feedbackStep = workflow.steps.first(where: { $0.kind == .augmentWithFeedback }) {
-            let quiet: @Sendable (String) -> Void = { _ in }
-            let ctx = context(for: feedbackStep, workflowName: name, log: quiet, progress: quiet)
-            let listing = FeedbackStore(folder: AugmentWithFeedbackStep.folder(feedbackStep, context: ctx)).listingFingerprint()
-            if let done = try history.records().last(where: { $0.status == .succeeded }),
-               done.steps.first(where: { $0.name == feedbackStep.name })?.fingerprint.parameters["feedback_listing"] == listing {
+        var fingerprinter = FileFingerprinter(cache: cache)
+        let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        try? fingerprinter.save()
+
+        // Cron's common case: the retrain workflow with nothing new in the feedback folder since its last complete
+        // run has nothing to do, even though the model file it fine-tunes has changed (it promoted it). Everything
+        // else must match that run: step texts, parameters (so --set counts) and the other files read.
+        if options.mode == .all, workflow.steps.contains(where: { $0.kind == .augmentWithFeedback }) {
+            let done = try history.records().last { $0.status == .succeeded && $0.mode == "all" }
+            let unchanged = done.map { record in
+                zip(workflow.steps, steps).allSatisfy { step, planned in
+                    guard let before = record.steps.first(where: { $0.name == step.name })?.fingerprint,
+                          before.text == planned.fingerprint.text, before.parameters == planned.fingerprint.parameters
+                    else { return false }
+                    return step.kind == .finetune || before.files == planned.fingerprint.files
+                }
+            } ?? false
+            if let done, unchanged {
+                let folder = workflow.steps.first { $0.kind == .augmentWithFeedback }!.string("folder")
                 return RunSummary(runID: nil, ran: [], cached: [], message:
-                    "nothing new in \(feedbackStep.string("folder"))/ since run \(done.id); nothing to do", reportPath: nil)
+                    "nothing new in \(folder)/ since run \(done.id); nothing to do", reportPath: nil)
             }
         }
 
-        var fingerprinter = FileFingerprinter(cache: cache)
-        var steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        try? fingerprinter.save()
-        for (i, step) in workflow.steps.enumerated() where step.kind == .augmentWithFeedback {
-            let quiet: @Sendable (String) -> Void = { _ in }
-            let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
-            // Recorded (not part of the key's meaning, which the file hashes carry) for the no-op check above.
-            steps[i].fingerprint.parameters["feedback_listing"] = FeedbackStore(folder: AugmentWithFeedbackStep.folder(step, context: ctx)).listingFingerprint()
-        }
         let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode)
         let plan = try planner.plan { key in cache.presence(of: key) { early.warning($0.description) } }
 
@@ -77,7 +78,15 @@ extension WorkflowRunner {
         }
 
         for (step, planned) in zip(workflow.steps, plan.steps) {
-            switch planned.action {
+            var action = planned.action
+            if case .cached(let key, _) = action, step.kind == .save,
+               !FileManager.default.fileExists(atPath: context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
+                   .resolve(step.string("path")).path) {
+                // The entry says the model was saved, but the file is gone: save it again from the cache.
+                action = .run(key: key, reasons: [.cacheEntryMissing])
+                reporter.info(step: step.name, "runs: \(step.string("path")) is missing")
+            }
+            switch action {
             case .skip:
                 continue
             case .cached:

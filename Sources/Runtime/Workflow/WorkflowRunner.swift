@@ -93,6 +93,14 @@ public struct WorkflowRunner: Sendable {
                 problems.append(error)
             }
         }
+        // A validation split larger than what load keeps would only fail after load ran.
+        for step in workflow.steps where step.kind == .preprocess {
+            guard let source = step.inputs.first?.producer, let load = workflow.step(named: source), load.kind == .load else { continue }
+            if step.int("validation") >= load.int("limit") {
+                problems.append(step.diagnostic("validation holds out \(step.int("validation")) images but step \(load.name) keeps only "
+                    + "\(load.int("limit")) (its limit); lower \(step.name).validation or raise \(load.name).limit", at: nil))
+            }
+        }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return (workflow, name)
     }

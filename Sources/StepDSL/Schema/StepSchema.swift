@@ -25,7 +25,8 @@ public enum StepSchema {
         body: .parameters,
         parameters: [
             ParameterSpec("dataset", .choice(["mnist", "fashion-mnist"]), default: .word("mnist"),
-                          "Which dataset's four IDX files to read."),
+                          "Which dataset's four IDX files to read: `mnist` from the data folder, `fashion-mnist` from "
+                              + "/usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)."),
             ParameterSpec("limit", .int(min: 1, max: 60_000), default: .int(60_000),
                           "Training images kept (the first ones), for quick runs."),
             ParameterSpec("test_limit", .int(min: 1, max: 10_000), default: .int(10_000),
@@ -72,7 +73,8 @@ public enum StepSchema {
         body: .layers,
         parameters: [
             ParameterSpec("input", .size(dimensions: 1...3), default: .size([1, 28, 28]),
-                          "Shape of one input image: channels x height x width."),
+                          "Shape of one input image, channels x height x width; MNIST's is 1x28x28, the only "
+                              + "shape the datasets give."),
         ],
         reads: nil)
 
@@ -86,7 +88,7 @@ public enum StepSchema {
             ParameterSpec("lr", .decimal(.positive), default: .decimal(lr),
                           "Learning rate (the peak rate under `onecycle`)."),
             ParameterSpec("momentum", .decimal(.unitOpen), default: .decimal(0.9),
-                          "SGD momentum; Adam's beta1."),
+                          "SGD momentum (Adam and AdamW use beta1 = 0.9)."),
             ParameterSpec("nesterov", .bool, default: .bool(false), "Nesterov momentum (sgd only)."),
             ParameterSpec("weight_decay", .decimal(.nonNegative), default: .decimal(0),
                           "L2 penalty (decoupled for adamw)."),
@@ -139,12 +141,7 @@ public enum StepSchema {
                  Slot(.saved, nil, optional: true, "what save did (the promotion gate's decision, for retrain)")],
         outputs: [Slot(.charts, nil, "PNG charts with their gnuplot scripts and data")],
         body: .parameters,
-        parameters: [
-            ParameterSpec("grid", .int(min: 0, max: 400), default: .int(64),
-                          "Digits shown in the misclassified grid."),
-            ParameterSpec("width", .int(min: 200, max: 4000), default: .int(800), "Chart width in pixels."),
-            ParameterSpec("height", .int(min: 200, max: 4000), default: .int(500), "Chart height in pixels."),
-        ],
+        parameters: [],
         reads: nil)
 
     static let save = KindSchema(
