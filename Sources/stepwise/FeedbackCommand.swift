@@ -69,6 +69,8 @@ struct FeedbackCommand: ParsableCommand {
             }
         case .alreadyStored(let url):
             print("already stored: \(url.path)")
+        case .relabelled(let url, let old):
+            print("already stored with label \(old); relabelled as \(label): \(url.path)")
         }
     }
 }

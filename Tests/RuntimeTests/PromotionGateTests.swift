@@ -86,12 +86,15 @@ import Testing
         guard case .stored(let entry) = first else { Issue.record("not stored: \(first)"); return }
         #expect(try store.add(original: original, originalName: "again.png", digit: digit, trueLabel: 1, predictedLabel: 7,
                               confidence: 0.8, modelSHA256: nil) == .alreadyStored(entry))
+        guard case .relabelled(entry, from: 1) = try store.add(original: original, originalName: "again.png", digit: digit,
+                                                               trueLabel: 4, predictedLabel: 7, confidence: 0.8, modelSHA256: nil)
+        else { Issue.record("a new label for a stored image was not recorded"); return }
         let bad = folder.appendingPathComponent("bad")
         try FileManager.default.createDirectory(at: bad, withIntermediateDirectories: true)
         try Data("not json".utf8).write(to: bad.appendingPathComponent("record.json"))
         let (items, skipped) = store.readAll { _ in [] }
         #expect(items.count == 1)
-        #expect(items.first?.trueLabel == 1 && items.first?.digit == digit)
+        #expect(items.first?.trueLabel == 4 && items.first?.digit == digit)
         #expect(skipped.map(\.0) == ["bad"])
     }
 }

@@ -39,6 +39,8 @@ public struct FeedbackStore: Sendable {
     public enum AddResult: Equatable, Sendable {
         case stored(URL)
         case alreadyStored(URL)
+        /// The image was stored before with another true label; its record now has the new one.
+        case relabelled(URL, from: Int)
     }
 
     public static func contentHash(_ data: Data) -> String {
@@ -51,7 +53,17 @@ public struct FeedbackStore: Sendable {
         let hash = Self.contentHash(original)
         let entry = folder.appendingPathComponent(String(hash.prefix(16)), isDirectory: true)
         let fm = FileManager.default
-        if fm.fileExists(atPath: entry.appendingPathComponent("record.json").path) {
+        let recordURL = entry.appendingPathComponent("record.json")
+        if fm.fileExists(atPath: recordURL.path) {
+            // Someone corrects a label they gave: keep the entry, rewrite its record (atomically).
+            if var record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(contentsOf: recordURL)),
+               record.trueLabel != trueLabel {
+                let old = record.trueLabel
+                record.trueLabel = trueLabel
+                record.reportedAt = Timestamp.string(Date())
+                try AtomicFile.write(Self.encode(record), to: recordURL)
+                return .relabelled(entry, from: old)
+            }
             return .alreadyStored(entry)
         }
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -65,9 +77,7 @@ public struct FeedbackStore: Sendable {
         let record = FeedbackRecord(trueLabel: trueLabel, predictedLabel: predictedLabel, confidence: confidence,
                                     modelSHA256: modelSHA256, reportedAt: Timestamp.string(Date()),
                                     originalName: originalName, contentSHA256: hash)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(record).write(to: staging.appendingPathComponent("record.json"))
+        try Self.encode(record).write(to: staging.appendingPathComponent("record.json"))
 
         // rename(2) of a folder onto a missing name is atomic; if another process stored the same image first,
         // the target exists and is not empty, and that entry stands.
@@ -78,6 +88,12 @@ public struct FeedbackStore: Sendable {
             return .alreadyStored(entry)
         }
         throw FileError(path: entry.path, reason: String(cString: strerror(errno)))
+    }
+
+    static func encode(_ record: FeedbackRecord) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(record)
     }
 
     /// One stored or loose feedback image.

@@ -77,60 +77,66 @@ extension WorkflowRunner {
             }
         }
 
-        for (step, planned) in zip(workflow.steps, plan.steps) {
-            var action = planned.action
-            if case .cached(let key, _) = action, step.kind == .save,
-               !FileManager.default.fileExists(atPath: context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
-                   .resolve(step.string("path")).path) {
-                // The entry says the model was saved, but the file is gone: save it again from the cache.
-                action = .run(key: key, reasons: [.cacheEntryMissing])
-                reporter.info(step: step.name, "runs: \(step.string("path")) is missing")
-            }
-            switch action {
-            case .skip:
-                continue
-            case .cached:
-                cachedSteps.append(step.name)
-                if step.kind == .plot {
-                    // Charts live in Outputs/; put them back if someone deleted or edited them.
-                    if case .files(let files)? = try? artifact(step.outputs[0]) {
-                        try restore(files, into: workflowOutputs)
-                    }
+        // Any failure below marks the run failed in run.json before it propagates.
+        do {
+            for (step, planned) in zip(workflow.steps, plan.steps) {
+                var action = planned.action
+                if case .cached(let key, _) = action, step.kind == .save,
+                   !FileManager.default.fileExists(atPath: context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
+                       .resolve(step.string("path")).path) {
+                    // The entry says the model was saved, but the file is gone: save it again from the cache.
+                    action = .run(key: key, reasons: [.cacheEntryMissing])
+                    reporter.info(step: step.name, "runs: \(step.string("path")) is missing")
                 }
-                try directory.finishStep(step.name, outcome: .cached, seconds: 0)
-                continue
-            case .run(let key, _):
-                let started = Date()
-                var cacheSeconds = 0.0
-                let stepReporter = reporter
-                var ctx = context(for: step, workflowName: name,
-                                  log: { stepReporter.info(step: step.name, $0) },
-                                  progress: { stepReporter.progress(step: step.name, $0) })
-                ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
-                reporter.info(step: step.name, "running")
-                do {
-                    let inputs = try step.inputs.map(artifact)
-                    let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
-                    var entry = SafeTensors()
-                    for (ref, value) in zip(step.outputs, outputs) {
-                        memory[ref.name] = value
-                        try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
+                switch action {
+                case .skip:
+                    continue
+                case .cached:
+                    cachedSteps.append(step.name)
+                    if step.kind == .plot {
+                        // Charts live in Outputs/; put them back if someone deleted or edited them.
+                        if case .files(let files)? = try? artifact(step.outputs[0]) {
+                            try restore(files, into: workflowOutputs)
+                        }
                     }
-                    let storing = Date()
-                    try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
-                                    step: step.name, workflow: name, runID: directory.record.id)
-                    cacheSeconds = Date().timeIntervalSince(storing)
-                } catch {
-                    try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
-                    try? directory.finish(status: .failed)
-                    throw StepRunError(step: step.name, file: step.source.path, underlying: error)
+                    try directory.finishStep(step.name, outcome: .cached, seconds: 0)
+                    continue
+                case .run(let key, _):
+                    let started = Date()
+                    var cacheSeconds = 0.0
+                    let stepReporter = reporter
+                    var ctx = context(for: step, workflowName: name,
+                                      log: { stepReporter.info(step: step.name, $0) },
+                                      progress: { stepReporter.progress(step: step.name, $0) })
+                    ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
+                    reporter.info(step: step.name, "running")
+                    do {
+                        let inputs = try step.inputs.map(artifact)
+                        let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
+                        var entry = SafeTensors()
+                        for (ref, value) in zip(step.outputs, outputs) {
+                            memory[ref.name] = value
+                            try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
+                        }
+                        let storing = Date()
+                        try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
+                                        step: step.name, workflow: name, runID: directory.record.id)
+                        cacheSeconds = Date().timeIntervalSince(storing)
+                    } catch {
+                        try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
+                        try? directory.finish(status: .failed)
+                        throw StepRunError(step: step.name, file: step.source.path, underlying: error)
+                    }
+                    let seconds = Date().timeIntervalSince(started)
+                    reporter.info(step: step.name, String(format: "done in %.2fs (%.0f ms of it storing the results in the cache)",
+                                                          seconds, cacheSeconds * 1000))
+                    ran.append(step.name)
+                    try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
                 }
-                let seconds = Date().timeIntervalSince(started)
-                reporter.info(step: step.name, String(format: "done in %.2fs (%.0f ms of it storing the results in the cache)",
-                                                      seconds, cacheSeconds * 1000))
-                ran.append(step.name)
-                try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
             }
+        } catch {
+            try? directory.finish(status: .failed)
+            throw error
         }
 
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
