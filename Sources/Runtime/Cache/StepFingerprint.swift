@@ -1,6 +1,6 @@
 /// The parts of a step that decide its outputs, apart from its inputs and the runner's version.
 ///
-/// The lead's interpreter fills this from the parsed step; the planner compares it with the previous run's to
+/// The runner fills this from the parsed step; the planner compares it with the previous run's to
 /// explain why a step runs again.
 public struct StepFingerprint: Hashable, Sendable, Codable {
     /// The step's text with comments and insignificant whitespace removed.
