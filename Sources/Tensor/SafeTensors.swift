@@ -69,7 +69,7 @@ public struct SafeTensors: Sendable {
 
     public mutating func set(_ name: String, bytes: [UInt8], shape: [Int]) {
         precondition(shape.reduce(1, *) == bytes.count)
-        entries[name] = TensorEntry(dtype: .u8, shape: shape, data: Data(bytes))
+        entries[name] = TensorEntry(dtype: .u8, shape: shape, data: bytes.withUnsafeBufferPointer { Data(buffer: $0) })
     }
 
     public mutating func set(_ name: String, int32 values: [Int32], shape: [Int]) {

@@ -113,12 +113,12 @@ extension WorkflowRunner {
                     do {
                         let inputs = try step.inputs.map(artifact)
                         let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
+                        let storing = Date()
                         var entry = SafeTensors()
                         for (ref, value) in zip(step.outputs, outputs) {
                             memory[ref.name] = value
                             try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
                         }
-                        let storing = Date()
                         try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
                                         step: step.name, workflow: name, runID: directory.record.id)
                         cacheSeconds = Date().timeIntervalSince(storing)
