@@ -10,10 +10,7 @@ TensorFlow 2.21 and Keras 3.15, a `tf.function` inference graph traced after the
 the second convolution ("input depth must be evenly divisible by filter depth: 1 vs 32").
 Images are NHWC, TensorFlow's native CPU layout.
 """
-import argparse
-import json
 import os
-import resource
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -22,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from mnist_idx import load_train
+from mnist_idx import load_train, normalized, parse_args, report
 
 
 def build(name):
@@ -51,20 +48,13 @@ def forward_flops(model):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", choices=["m1", "m2"], default="m1")
-    parser.add_argument("--images", type=int, default=12000)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = parse_args("TensorFlow peer of `stepwise bench`.")
 
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(42)
     images, labels = load_train(args.data, args.images)
-    x_all = tf.constant(((images.astype(np.float32) / 255.0 - 0.1307) / 0.3081)[:, :, :, None])
+    x_all = tf.constant(normalized(images)[:, :, :, None])
     y_all = tf.constant(labels.astype(np.int64))
     model, batch = build(args.model)
     # PyTorch's Adam defaults (epsilon 1e-8; Keras would use 1e-7).
@@ -96,30 +86,17 @@ def main():
 
     sample = x_all[:5000]
     start = time.perf_counter()
-    for i in range(0, 5000, 1000):
+    for i in range(0, len(sample), 1000):
         model(sample[i:i + 1000], training=False).numpy()
-    batch_rate = 5000 / (time.perf_counter() - start)
+    batch_rate = len(sample) / (time.perf_counter() - start)
+    singles = min(500, count)
     start = time.perf_counter()
-    for i in range(500):
+    for i in range(singles):
         model(x_all[i:i + 1], training=False).numpy()
-    single_rate = 500 / (time.perf_counter() - start)
+    single_rate = singles / (time.perf_counter() - start)
 
-    results = {
-        "model": args.model, "images": count, "epochs": args.epochs, "threads": args.threads,
-        "train_images_per_second": round(train_rate, 2),
-        "seconds_per_epoch": round(60000 / train_rate, 2),
-        "gflops": round(train_rate * forward_flops(model) * 3 / 1e9, 2),
-        "infer_images_per_second_batch1000": round(batch_rate, 2),
-        "infer_images_per_second_batch1": round(single_rate, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 2),
-        "first_step_seconds": round(first_step, 2),
-        "tensorflow": tf.__version__, "keras": keras.__version__,
-    }
-    if args.json:
-        print(json.dumps(results))
-    else:
-        for key, value in results.items():
-            print(f"{key:36s}{value}")
+    report(args, count, train_rate, forward_flops(model), batch_rate, single_rate,
+           first_step_seconds=round(first_step, 2), tensorflow=tf.__version__, keras=keras.__version__)
 
 
 if __name__ == "__main__":

@@ -2,16 +2,13 @@
 
     python3 scripts/peers/torch_bench.py --model m1 --images 12000 --threads 2 --data /path/to/mnist --json
 """
-import argparse
-import json
-import resource
 import time
 
 import numpy as np
 import torch
 from torch import nn
 
-from mnist_idx import load_train
+from mnist_idx import load_train, normalized, parse_args, report
 
 
 def build(name):
@@ -39,19 +36,12 @@ def forward_flops(model):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", choices=["m1", "m2"], default="m1")
-    parser.add_argument("--images", type=int, default=12000)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--data", required=True)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = parse_args("PyTorch peer of `stepwise bench`.")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
     images, labels = load_train(args.data, args.images)
-    x_all = torch.from_numpy(((images.astype(np.float32) / 255.0 - 0.1307) / 0.3081)[:, None, :, :])
+    x_all = torch.from_numpy(normalized(images)[:, None, :, :])
     y_all = torch.from_numpy(labels.astype(np.int64))
     model, batch = build(args.model)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
@@ -82,21 +72,7 @@ def main():
             model(singles[i:i + 1])
         single_rate = len(singles) / (time.perf_counter() - start)
 
-    results = {
-        "model": args.model, "images": len(y_all), "epochs": args.epochs, "threads": args.threads,
-        "train_images_per_second": round(train_rate, 2),
-        "seconds_per_epoch": round(60000 / train_rate, 2),
-        "gflops": round(train_rate * forward_flops(model) * 3 / 1e9, 2),
-        "infer_images_per_second_batch1000": round(batch_rate, 2),
-        "infer_images_per_second_batch1": round(single_rate, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 2),
-        "torch": torch.__version__,
-    }
-    if args.json:
-        print(json.dumps(results))
-    else:
-        for key, value in results.items():
-            print(f"{key:36s}{value}")
+    report(args, len(y_all), train_rate, forward_flops(model), batch_rate, single_rate, torch=torch.__version__)
 
 
 if __name__ == "__main__":
