@@ -27,6 +27,11 @@ struct KernelTests {
         Conv2DGeometry(batch: 3, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: 3, stride: 1, padding: 3),
         // Output planes of 900 make groups of two images, so shards end in a partial group.
         Conv2DGeometry(batch: 7, inChannels: 2, height: 30, width: 30, outChannels: 5, kernel: 3, stride: 1, padding: 1),
+        // Tap counts that are not a multiple of three (2 and 4), an even kernel, one-pixel-wide outputs.
+        Conv2DGeometry(batch: 2, inChannels: 2, height: 5, width: 4, outChannels: 6, kernel: 1),
+        Conv2DGeometry(batch: 3, inChannels: 1, height: 7, width: 2, outChannels: 9, kernel: 2),
+        // m1's second convolution, batch 5 (a partial group and uneven shards).
+        Conv2DGeometry(batch: 5, inChannels: 32, height: 26, width: 26, outChannels: 64, kernel: 3),
     ]
 
     @Test(arguments: convCases, [1, 2, 3])
@@ -53,6 +58,24 @@ struct KernelTests {
                                       threads: threads)
         #expect(noInput.input == nil)
         #expect(noInput.weight == fast.weight)
+    }
+
+    /// The fused ReLU: the forward pass clamps at zero, the backward pass masks the gradient by the output.
+    @Test(arguments: [convCases[0], convCases[2], convCases[6], convCases[9]], [1, 2])
+    func conv2dWithFusedReluMatchesReference(g: Conv2DGeometry, threads: Int) throws {
+        let x = Self.random(g.inputShape, seed: 16), w = Self.random(g.weightShape, seed: 17)
+        let b = Self.random([g.outChannels], seed: 18), dy = Self.random(g.outputShape, seed: 19)
+        let y = Conv2D.forward(x, weight: w, bias: b, geometry: g, relu: true, threads: threads)
+        let linear = Reference.conv2dForward(x, weight: w, bias: b, geometry: g)
+        #expect(y.scalars.contains(0) && y.scalars.contains { $0 > 0 })
+        #expect(Self.maxRelativeError(y, Tensor(shape: linear.shape, scalars: linear.scalars.map { max($0, 0) })) < 1e-5)
+        let fast = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, reluOutput: y,
+                                   inputGradient: true, threads: threads)
+        let masked = Tensor(shape: dy.shape, scalars: zip(dy.scalars, y.scalars).map { $1 > 0 ? $0 : 0 })
+        let slow = Reference.conv2dBackward(x, weight: w, outputGradient: masked, geometry: g)
+        #expect(Self.maxRelativeError(try #require(fast.input), slow.input) < 1e-5)
+        #expect(Self.maxRelativeError(fast.weight, slow.weight) < 1e-4)
+        #expect(Self.maxRelativeError(fast.bias, slow.bias) < 1e-4)
     }
 
     @Test(arguments: [([1, 1, 4, 4], 2, 2), ([3, 5, 7, 9], 2, 2), ([2, 3, 9, 8], 3, 2), ([1, 2, 5, 5], 3, 3)], [1, 2])

@@ -1,6 +1,7 @@
-/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`) by im2col + OpenBLAS sgemm, split over images.
+/// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`), split over images.
 ///
-/// Each shard of the batch runs on its own thread with its own im2col scratch; weight gradients are summed
+/// Stride-1 convolutions (every convolution Stepwise's workflows build) run as `DirectConv`'s register-blocked
+/// loops; other strides by im2col + OpenBLAS sgemm. Each shard of the batch runs on its own thread with its own im2col scratch; weight gradients are summed
 /// per shard, then the shards' sums are added in shard order, so the result is fixed for a thread count.
 public enum Conv2D {
     /// Images per matrix multiply: enough that the GEMM's column count reaches about 2048 even for small
@@ -13,6 +14,9 @@ public enum Conv2D {
                                relu: Bool = false, threads: Int) -> Tensor {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape && bias.shape == [g.outChannels],
                      "conv2d shapes: input \(input.shape), weight \(weight.shape), bias \(bias.shape) for \(g)")
+        if DirectConv.supports(g) {
+            return DirectConv.forward(input, weight: weight, bias: bias, geometry: g, relu: relu, threads: threads)
+        }
         let shards = Parallel.shards(count: g.batch, parts: threads)
         let group = groupSize(g)
         return Tensor(shape: g.outputShape) { out in
@@ -67,6 +71,10 @@ public enum Conv2D {
     {
         precondition(input.shape == g.inputShape && weight.shape == g.weightShape
                      && outputGradient.shape == g.outputShape)
+        if DirectConv.supports(g) {
+            return DirectConv.backward(input: input, weight: weight, outputGradient: outputGradient, geometry: g,
+                                       reluOutput: reluOutput, inputGradient: inputGradient, threads: threads)
+        }
         let shards = Parallel.shards(count: g.batch, parts: threads)
         let group = groupSize(g)
         let wCount = g.outChannels * g.patchSize

@@ -1,0 +1,384 @@
+/// Stride-1 convolution computed directly from the images, without an im2col matrix.
+///
+/// Each image is copied into a zero-padded scratch plane of `paddedHeight x paddedWidth` per channel. An output
+/// row is then computed over the full padded width, so that one output plane is a single run of
+/// `outHeight * paddedWidth` values ("flat" positions `y * paddedWidth + x`; the columns `x >= outWidth` are
+/// discarded), and each kernel tap `(c, i, j)` reads the same run shifted by `c * plane + i * paddedWidth + j`.
+/// Both the forward pass and the weight gradient become register-blocked loops of 8-wide fused multiply-adds
+/// over contiguous memory: no unrolled matrix is written, nothing is packed, and bias and ReLU are applied as
+/// each block of outputs is stored. The input gradient stays a matrix multiply (`W^T * dY`), accumulated back
+/// with one contiguous add per tap over the same flat layout.
+///
+/// The discarded columns cost `(kernel - 1) / paddedWidth` of extra arithmetic (8% for a 26-pixel-wide input).
+/// Every reduction runs in a fixed order for a given batch split, so results depend only on the thread count.
+enum DirectConv {
+    typealias Vector = SIMD8<Float>
+
+    /// Output columns computed per register block in the forward pass (three 8-wide vectors).
+    static let columnBlock = 24
+    /// Output channels per register block.
+    static let channelBlock = 4
+
+    /// Sizes of the flat, padded layout for one geometry.
+    struct Layout {
+        let g: Conv2DGeometry
+        let paddedHeight: Int, paddedWidth: Int
+        /// Floats per padded channel plane.
+        let plane: Int
+        /// Flat output positions per channel: `outHeight * paddedWidth`.
+        let flat: Int
+        /// `flat` rounded up to the forward pass's column block.
+        let flatBlocks: Int
+        /// `flat` rounded up to one vector: the stride between images in the gradient matrix.
+        let flatVectors: Int
+        /// Output channels rounded up to the channel block.
+        let paddedChannels: Int
+        /// Offset of each tap `(c, i, j)`, in `c, i, j` order (the order of PyTorch's weight layout).
+        let taps: [Int]
+        /// Floats in a padded image scratch, including slack for the reads of the last, partial blocks.
+        let scratch: Int
+
+        init(_ g: Conv2DGeometry) {
+            self.g = g
+            paddedHeight = g.height + 2 * g.padding
+            paddedWidth = g.width + 2 * g.padding
+            plane = paddedHeight * paddedWidth
+            flat = g.outHeight * paddedWidth
+            flatBlocks = (flat + DirectConv.columnBlock - 1) / DirectConv.columnBlock * DirectConv.columnBlock
+            flatVectors = (flat + 7) / 8 * 8
+            paddedChannels = (g.outChannels + DirectConv.channelBlock - 1) / DirectConv.channelBlock
+                * DirectConv.channelBlock
+            var taps: [Int] = []
+            taps.reserveCapacity(g.patchSize)
+            for c in 0..<g.inChannels {
+                for i in 0..<g.kernel {
+                    for j in 0..<g.kernel { taps.append(c * paddedHeight * paddedWidth + i * paddedWidth + j) }
+                }
+            }
+            self.taps = taps
+            let lastTap = taps.last ?? 0
+            scratch = max(g.inChannels * plane, lastTap + flatBlocks) + 8
+        }
+
+        /// Copies image `src` (C x H x W) into the interior of a zeroed padded scratch.
+        func pad(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+            let (h, w, p) = (g.height, g.width, g.padding)
+            for c in 0..<g.inChannels {
+                for y in 0..<h {
+                    (dst + c * plane + (y + p) * paddedWidth + p).update(from: src + (c * h + y) * w, count: w)
+                }
+            }
+        }
+    }
+
+    static func supports(_ g: Conv2DGeometry) -> Bool { g.stride == 1 && g.outHeight > 0 && g.outWidth > 0 }
+
+    // MARK: Forward
+
+    static func forward(_ input: Tensor, weight: Tensor, bias: Tensor, geometry g: Conv2DGeometry, relu: Bool,
+                        threads: Int) -> Tensor {
+        let layout = Layout(g)
+        let packed = packWeights(weight, layout)
+        let shards = Parallel.shards(count: g.batch, parts: threads)
+        return Tensor(shape: g.outputShape) { out in
+            let outPtr = SharedPointer(out.baseAddress!)
+            input.scalars.withUnsafeBufferPointer { inBuf in
+                packed.withUnsafeBufferPointer { wBuf in
+                    bias.scalars.withUnsafeBufferPointer { bBuf in
+                        layout.taps.withUnsafeBufferPointer { tBuf in
+                            let x = SharedReadPointer(inBuf.baseAddress!)
+                            let w = SharedReadPointer(wBuf.baseAddress!)
+                            let b = SharedReadPointer(bBuf.baseAddress!)
+                            let taps = SharedReadPointer(tBuf.baseAddress!)
+                            Parallel.run(shards.count) { s in
+                                let image = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch)
+                                image.initialize(repeating: 0, count: layout.scratch)
+                                let block = UnsafeMutablePointer<Float>.allocate(
+                                    capacity: channelBlock * layout.flatBlocks)
+                                defer {
+                                    image.deallocate()
+                                    block.deallocate()
+                                }
+                                for n in shards[s] {
+                                    layout.pad(x[n * g.inImage], into: image)
+                                    forwardImage(image, layout, w.base, b.base, taps.base, block,
+                                                 outPtr[n * g.outImage], relu: relu)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Weights as `[channel block][tap][4]`, zero for the padding channels of the last block.
+    static func packWeights(_ weight: Tensor, _ layout: Layout) -> [Float] {
+        let (o, t) = (layout.g.outChannels, layout.g.patchSize)
+        var packed = [Float](repeating: 0, count: layout.paddedChannels * t)
+        weight.scalars.withUnsafeBufferPointer { w in
+            for oc in 0..<o {
+                let (blockIndex, lane) = oc.quotientAndRemainder(dividingBy: channelBlock)
+                for k in 0..<t { packed[(blockIndex * t + k) * channelBlock + lane] = w[oc * t + k] }
+            }
+        }
+        return packed
+    }
+
+    static func forwardImage(_ image: UnsafePointer<Float>, _ layout: Layout, _ weights: UnsafePointer<Float>,
+                             _ bias: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
+                             _ block: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, relu: Bool) {
+        let g = layout.g
+        let (t, ld, pw) = (g.patchSize, layout.flatBlocks, layout.paddedWidth)
+        let (oh, ow, plane) = (g.outHeight, g.outWidth, g.outPlane)
+        for cb in 0..<(layout.paddedChannels / channelBlock) {
+            let wBlock = weights + cb * t * channelBlock
+            var column = 0
+            while column < layout.flat {
+                forwardBlock(image + column, taps, t, wBlock, block + column, ld)
+                column += columnBlock
+            }
+            // Keep the valid columns, adding the bias (and applying the ReLU).
+            for lane in 0..<channelBlock {
+                let oc = cb * channelBlock + lane
+                guard oc < g.outChannels else { break }
+                let bc = bias[oc]
+                let row = block + lane * ld
+                let dst = out + oc * plane
+                for y in 0..<oh {
+                    let src = row + y * pw, d = dst + y * ow
+                    if relu {
+                        for x in 0..<ow { d[x] = max(src[x] + bc, 0) }
+                    } else {
+                        for x in 0..<ow { d[x] = src[x] + bc }
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[lane][0..<24] = sum over taps of weights[tap][lane] * src[taps[tap] + 0..<24], four lanes at once:
+    /// twelve accumulators, three loads and four broadcasts per tap.
+    @inline(__always)
+    static func forwardBlock(_ src: UnsafePointer<Float>, _ taps: UnsafePointer<Int>, _ count: Int,
+                             _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ ld: Int) {
+        var a00 = Vector(), a01 = Vector(), a02 = Vector()
+        var a10 = Vector(), a11 = Vector(), a12 = Vector()
+        var a20 = Vector(), a21 = Vector(), a22 = Vector()
+        var a30 = Vector(), a31 = Vector(), a32 = Vector()
+        var w = weights
+        for k in 0..<count {
+            let p = src + taps[k]
+            let v0 = load(p), v1 = load(p + 8), v2 = load(p + 16)
+            let w0 = Vector(repeating: w[0])
+            a00 = a00.addingProduct(w0, v0); a01 = a01.addingProduct(w0, v1); a02 = a02.addingProduct(w0, v2)
+            let w1 = Vector(repeating: w[1])
+            a10 = a10.addingProduct(w1, v0); a11 = a11.addingProduct(w1, v1); a12 = a12.addingProduct(w1, v2)
+            let w2 = Vector(repeating: w[2])
+            a20 = a20.addingProduct(w2, v0); a21 = a21.addingProduct(w2, v1); a22 = a22.addingProduct(w2, v2)
+            let w3 = Vector(repeating: w[3])
+            a30 = a30.addingProduct(w3, v0); a31 = a31.addingProduct(w3, v1); a32 = a32.addingProduct(w3, v2)
+            w += channelBlock
+        }
+        store(a00, out); store(a01, out + 8); store(a02, out + 16)
+        store(a10, out + ld); store(a11, out + ld + 8); store(a12, out + ld + 16)
+        store(a20, out + 2 * ld); store(a21, out + 2 * ld + 8); store(a22, out + 2 * ld + 16)
+        store(a30, out + 3 * ld); store(a31, out + 3 * ld + 8); store(a32, out + 3 * ld + 16)
+    }
+
+    // MARK: Backward
+
+    /// Same contract as `Conv2D.backward`.
+    static func backward(input: Tensor, weight: Tensor, outputGradient: Tensor, geometry g: Conv2DGeometry,
+                         reluOutput: Tensor?, inputGradient: Bool, threads: Int)
+        -> (input: Tensor?, weight: Tensor, bias: Tensor)
+    {
+        let layout = Layout(g)
+        let shards = Parallel.shards(count: g.batch, parts: threads)
+        // Images per input-gradient multiply, so that its column count reaches about 2048.
+        let group = max(1, min(g.batch, 2048 / layout.flatVectors))
+        let (t, o, oc4) = (g.patchSize, g.outChannels, layout.paddedChannels)
+        let tapTriples = (t + 2) / 3
+        let wCount = o * t
+        var partial = [Float](repeating: 0, count: shards.count * (wCount + o))
+        var dInput = inputGradient ? [Float](repeating: 0, count: input.count) : []
+        // Taps padded to whole triples; the extra ones read offset 0 and their sums are dropped.
+        let taps = layout.taps + Array(repeating: 0, count: tapTriples * 3 - t)
+        partial.withUnsafeMutableBufferPointer { pBuf in
+            dInput.withUnsafeMutableBufferPointer { dxBuf in
+                input.scalars.withUnsafeBufferPointer { inBuf in
+                    weight.scalars.withUnsafeBufferPointer { wBuf in
+                        outputGradient.scalars.withUnsafeBufferPointer { dyBuf in
+                          (reluOutput?.scalars ?? []).withUnsafeBufferPointer { maskBuf in
+                            taps.withUnsafeBufferPointer { tBuf in
+                                let mask = reluOutput != nil ? SharedReadPointer(maskBuf.baseAddress!) : nil
+                                let part = SharedPointer(pBuf.baseAddress!)
+                                let dx = inputGradient ? SharedPointer(dxBuf.baseAddress!) : nil
+                                let x = SharedReadPointer(inBuf.baseAddress!)
+                                let w = SharedReadPointer(wBuf.baseAddress!)
+                                let dy = SharedReadPointer(dyBuf.baseAddress!)
+                                let tapOffsets = SharedReadPointer(tBuf.baseAddress!)
+                                Parallel.run(shards.count) { s in
+                                    let ld = group * layout.flatVectors
+                                    // Output gradients of a group, masked, in the flat layout with zeroed
+                                    // discarded columns: [padded channel][image][flat position]. Rows stay
+                                    // `ld` apart for every group, so the zeros stay where they belong.
+                                    let grads = UnsafeMutablePointer<Float>.allocate(capacity: oc4 * ld)
+                                    grads.initialize(repeating: 0, count: oc4 * ld)
+                                    let image = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch)
+                                    image.initialize(repeating: 0, count: layout.scratch)
+                                    // Weight-gradient partial sums, one vector per (channel, tap).
+                                    let sums = UnsafeMutablePointer<Vector>.allocate(capacity: oc4 * tapTriples * 3)
+                                    sums.initialize(repeating: Vector(), count: oc4 * tapTriples * 3)
+                                    let cols = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
+                                    let dImage = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
+                                    defer {
+                                        grads.deallocate(); image.deallocate(); sums.deallocate()
+                                        cols?.deallocate(); dImage?.deallocate()
+                                    }
+                                    let dB = part[s * (wCount + o) + wCount]
+                                    for first in stride(from: shards[s].lowerBound, to: shards[s].upperBound, by: group) {
+                                        let count = min(group, shards[s].upperBound - first)
+                                        for j in 0..<count {
+                                            let n = first + j
+                                            gatherGradient(dy[n * g.outImage], mask: mask.map { $0[n * g.outImage] },
+                                                           layout, into: grads + j * layout.flatVectors, ld: ld,
+                                                           biasGradient: dB)
+                                            layout.pad(x[n * g.inImage], into: image)
+                                            weightGradient(image, grads + j * layout.flatVectors, ld, layout,
+                                                           tapOffsets.base, tapTriples, sums)
+                                        }
+                                        guard let dx, let cols, let dImage else { continue }
+                                        // dCols (T x L) = W^T (T x O) * dY (O x L), added back tap by tap.
+                                        GEMM.multiply(transposeA: true, transposeB: false,
+                                                      m: t, n: count * layout.flatVectors, k: o,
+                                                      a: w.base, lda: t, b: grads, ldb: ld,
+                                                      beta: 0, c: cols, ldc: ld)
+                                        for j in 0..<count {
+                                            scatter(cols + j * layout.flatVectors, ld: ld, layout,
+                                                    tapOffsets.base, into: dImage)
+                                            crop(dImage, layout, into: dx[(first + j) * g.inImage])
+                                        }
+                                    }
+                                    // Reduce each vector of partial sums to the shard's weight gradient.
+                                    let dW = part[s * (wCount + o)]
+                                    for oc in 0..<o {
+                                        for k in 0..<t { dW[oc * t + k] = sums[oc * tapTriples * 3 + k].sum() }
+                                    }
+                                }
+                            }
+                          }
+                        }
+                    }
+                }
+            }
+        }
+        var dW = [Float](repeating: 0, count: wCount)
+        var dB = [Float](repeating: 0, count: o)
+        for s in 0..<shards.count {
+            let base = s * (wCount + o)
+            for i in 0..<wCount { dW[i] += partial[base + i] }
+            for c in 0..<o { dB[c] += partial[base + wCount + c] }
+        }
+        return (inputGradient ? Tensor(shape: g.inputShape, scalars: dInput) : nil,
+                Tensor(shape: g.weightShape, scalars: dW),
+                Tensor(shape: [o], scalars: dB))
+    }
+
+    /// Writes one image's output gradient (masked by the fused ReLU's output) into rows `ld` apart in the flat
+    /// layout, leaving the discarded columns zero, and adds each channel's sum to the bias gradient.
+    static func gatherGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ layout: Layout,
+                               into grads: UnsafeMutablePointer<Float>, ld: Int,
+                               biasGradient: UnsafeMutablePointer<Float>) {
+        let g = layout.g
+        let (oh, ow, pw, plane) = (g.outHeight, g.outWidth, layout.paddedWidth, g.outPlane)
+        for oc in 0..<g.outChannels {
+            let src = dy + oc * plane, row = grads + oc * ld
+            if let mask {
+                let m = mask + oc * plane
+                for y in 0..<oh {
+                    let d = row + y * pw
+                    for x in 0..<ow { d[x] = m[y * ow + x] > 0 ? src[y * ow + x] : 0 }
+                }
+            } else {
+                for y in 0..<oh { (row + y * pw).update(from: src + y * ow, count: ow) }
+            }
+            biasGradient[oc] += Conv2D.planeSum(row, layout.flatVectors)
+        }
+    }
+
+    /// sums[channel][tap] += grads[channel][q] * image[taps[tap] + q] over the flat positions q, in blocks of
+    /// four channels by three taps (twelve accumulators, seven loads per twelve multiply-adds).
+    static func weightGradient(_ image: UnsafePointer<Float>, _ grads: UnsafePointer<Float>, _ ld: Int,
+                               _ layout: Layout, _ taps: UnsafePointer<Int>, _ tapTriples: Int,
+                               _ sums: UnsafeMutablePointer<Vector>) {
+        let vectors = layout.flatVectors / 8
+        let rowSums = tapTriples * 3
+        for cb in 0..<(layout.paddedChannels / channelBlock) {
+            let g0 = grads + cb * channelBlock * ld
+            let (g1, g2, g3) = (g0 + ld, g0 + 2 * ld, g0 + 3 * ld)
+            for triple in 0..<tapTriples {
+                let p0 = image + taps[3 * triple], p1 = image + taps[3 * triple + 1], p2 = image + taps[3 * triple + 2]
+                var a00 = Vector(), a01 = Vector(), a02 = Vector()
+                var a10 = Vector(), a11 = Vector(), a12 = Vector()
+                var a20 = Vector(), a21 = Vector(), a22 = Vector()
+                var a30 = Vector(), a31 = Vector(), a32 = Vector()
+                var q = 0
+                for _ in 0..<vectors {
+                    let x0 = load(p0 + q), x1 = load(p1 + q), x2 = load(p2 + q)
+                    let d0 = load(g0 + q)
+                    a00 = a00.addingProduct(d0, x0); a01 = a01.addingProduct(d0, x1); a02 = a02.addingProduct(d0, x2)
+                    let d1 = load(g1 + q)
+                    a10 = a10.addingProduct(d1, x0); a11 = a11.addingProduct(d1, x1); a12 = a12.addingProduct(d1, x2)
+                    let d2 = load(g2 + q)
+                    a20 = a20.addingProduct(d2, x0); a21 = a21.addingProduct(d2, x1); a22 = a22.addingProduct(d2, x2)
+                    let d3 = load(g3 + q)
+                    a30 = a30.addingProduct(d3, x0); a31 = a31.addingProduct(d3, x1); a32 = a32.addingProduct(d3, x2)
+                    q += 8
+                }
+                let s = sums + cb * channelBlock * rowSums + 3 * triple
+                s[0] += a00; s[1] += a01; s[2] += a02
+                s[rowSums] += a10; s[rowSums + 1] += a11; s[rowSums + 2] += a12
+                s[2 * rowSums] += a20; s[2 * rowSums + 1] += a21; s[2 * rowSums + 2] += a22
+                s[3 * rowSums] += a30; s[3 * rowSums + 1] += a31; s[3 * rowSums + 2] += a32
+            }
+        }
+    }
+
+    /// Adds an image's column block (rows `ld` apart, flat layout) back into a zeroed padded image gradient:
+    /// one contiguous add per tap. Discarded columns hold zeros, so adding them anywhere is harmless.
+    static func scatter(_ cols: UnsafePointer<Float>, ld: Int, _ layout: Layout, _ taps: UnsafePointer<Int>,
+                        into image: UnsafeMutablePointer<Float>) {
+        image.update(repeating: 0, count: layout.scratch)
+        let vectors = layout.flatVectors / 8
+        for k in 0..<layout.g.patchSize {
+            let src = cols + k * ld, dst = image + taps[k]
+            var q = 0
+            for _ in 0..<vectors {
+                store(load(dst + q) + load(src + q), dst + q)
+                q += 8
+            }
+        }
+    }
+
+    /// Copies the interior of a padded image gradient out to a C x H x W image.
+    static func crop(_ padded: UnsafePointer<Float>, _ layout: Layout, into dst: UnsafeMutablePointer<Float>) {
+        let (h, w, p) = (layout.g.height, layout.g.width, layout.g.padding)
+        for c in 0..<layout.g.inChannels {
+            for y in 0..<h {
+                (dst + (c * h + y) * w).update(from: padded + c * layout.plane + (y + p) * layout.paddedWidth + p,
+                                               count: w)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+}
