@@ -161,3 +161,26 @@ extension KernelTests {
         }
     }
 }
+
+extension KernelTests {
+    @Test func dropoutMaskIsKeyedScaledAndIndependentOfThreads() {
+        let n = 100_003, p: Float = 0.25
+        var one = Self.random([n], seed: 22)
+        let original = one
+        var three = one
+        let mask = Dropout.forward(&one, p: p, key: 42, threads: 1)
+        #expect(Dropout.forward(&three, p: p, key: 42, threads: 3) == mask)
+        #expect(one == three)
+        #expect(mask.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
+        let dropped = Double(mask.count { $0 == 0 }) / Double(n)
+        #expect(abs(dropped - Double(p)) < 0.01)
+        for i in 0..<n { #expect(one.scalars[i] == original.scalars[i] * mask[i]) }
+        // Another key gives another mask; p = 0 keeps everything unscaled.
+        let other = Dropout.mask(count: n, p: p, key: 43)
+        #expect(zip(other, mask).count { $0 != $1 } > n / 4)
+        #expect(Dropout.mask(count: 1000, p: 0, key: 7).allSatisfy { $0 == 1 })
+        // Neighbouring indices are not correlated: the drop rate of pairs is close to p squared.
+        let pairs = Double((0..<(n - 1)).count { mask[$0] == 0 && mask[$0 + 1] == 0 }) / Double(n - 1)
+        #expect(abs(pairs - Double(p * p)) < 0.01)
+    }
+}

@@ -51,8 +51,8 @@ extension Model {
         return x
     }
 
-    /// Training-mode forward pass: dropout masks drawn from `rng` in layer order, batch-norm running
-    /// statistics updated. Returns the logits and what each layer needs for `backward`.
+    /// Training-mode forward pass: one dropout key drawn from `rng` per dropout layer, in layer order;
+    /// batch-norm running statistics updated. Returns the logits and what each layer needs for `backward`.
     mutating func forwardTraining(_ input: Tensor, rng: inout SeededGenerator, threads: Int)
         -> (logits: Tensor, caches: [LayerCache])
     {
@@ -78,9 +78,7 @@ extension Model {
                 caches.append(.pool(argmax: argmax, inputShape: shape))
                 x = y
             case let .dropout(p):
-                let keep = 1 / (1 - p)
-                let mask = (0..<x.count).map { _ in rng.nextUnitFloat() < p ? 0 : keep }
-                for j in 0..<x.count { x.scalars[j] *= mask[j] }
+                let mask = Dropout.forward(&x, p: p, key: rng.next(), threads: threads)
                 caches.append(.mask(mask))
             case .flatten:
                 caches.append(.shape(x.shape))

@@ -12,7 +12,10 @@ struct Optimizer: Sendable {
         self.spec = spec
     }
 
-    mutating func update(_ parameters: inout [LayerParameters], gradients: [LayerParameters], lr: Float) {
+    /// One step over every trainable tensor. Large tensors are split into `threads` contiguous element ranges;
+    /// each element's update depends only on its own values, so the result does not depend on the split.
+    mutating func update(_ parameters: inout [LayerParameters], gradients: [LayerParameters], lr: Float,
+                         threads: Int = 1) {
         step += 1
         var slot = 0
         for i in parameters.indices {
@@ -23,15 +26,33 @@ struct Optimizer: Sendable {
                     first.append([Float](repeating: 0, count: p.count))
                     second.append([Float](repeating: 0, count: p.count))
                 }
-                apply(&p.scalars, g.scalars, &first[slot], &second[slot], lr: lr)
+                let (spec, step) = (spec, step)
+                let parts = p.count >= 1 << 16 ? threads : 1
+                p.scalars.withUnsafeMutableBufferPointer { pBuf in
+                    g.scalars.withUnsafeBufferPointer { gBuf in
+                        first[slot].withUnsafeMutableBufferPointer { mBuf in
+                            second[slot].withUnsafeMutableBufferPointer { vBuf in
+                                let pp = SharedPointer(pBuf.baseAddress!), gp = SharedReadPointer(gBuf.baseAddress!)
+                                let mp = SharedPointer(mBuf.baseAddress!), vp = SharedPointer(vBuf.baseAddress!)
+                                let shards = Parallel.shards(count: pBuf.count, parts: parts)
+                                Parallel.run(shards.count) { s in
+                                    let r = shards[s]
+                                    Self.apply(spec, step: step, pp[r.lowerBound], gp[r.lowerBound], mp[r.lowerBound],
+                                               vp[r.lowerBound], count: r.count, lr: lr)
+                                }
+                            }
+                        }
+                    }
+                }
                 parameters[i][keyPath: key] = p
                 slot += 1
             }
         }
     }
 
-    private func apply(_ p: inout [Float], _ grad: [Float], _ m: inout [Float], _ v: inout [Float], lr: Float) {
-        let n = p.count
+    private static func apply(_ spec: OptimizerSpec, step: Int, _ p: UnsafeMutablePointer<Float>,
+                              _ grad: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                              _ v: UnsafeMutablePointer<Float>, count n: Int, lr: Float) {
         switch spec {
         case let .sgd(_, momentum, nesterov, wd):
             for j in 0..<n {
@@ -52,7 +73,19 @@ struct Optimizer: Sendable {
                 for j in 0..<n { p[j] *= shrink }
             }
             let l2: Float = decoupled ? 0 : wd
-            for j in 0..<n {
+            // Eight elements at a time (the same correctly rounded operations as the scalar tail).
+            typealias V = SIMD8<Float>
+            var j = 0
+            while j + 8 <= n {
+                let pv = load(p + j), g = load(grad + j) + l2 * pv
+                let mv = b1 * load(m + j) + (1 - b1) * g
+                let vv = b2 * load(v + j) + (1 - b2) * g * g
+                store(mv, m + j)
+                store(vv, v + j)
+                store(pv - stepSize * mv / (vv.squareRoot() / bc2Root + eps), p + j)
+                j += 8
+            }
+            for j in j..<n {
                 let g = grad[j] + l2 * p[j]
                 m[j] = b1 * m[j] + (1 - b1) * g
                 v[j] = b2 * v[j] + (1 - b2) * g * g
@@ -68,6 +101,19 @@ struct Optimizer: Sendable {
                 p[j] -= lr * delta
             }
         }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load(UnsafePointer(p)) }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 }
 

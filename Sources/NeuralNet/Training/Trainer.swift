@@ -49,7 +49,7 @@ public struct Trainer {
                 lr = config.schedule.learningRate(base: config.optimizer.learningRate, epoch: epoch,
                                                   epochs: config.epochs, step: epoch * batches + b,
                                                   totalSteps: totalSteps)
-                optimizer.update(&model.parameters, gradients: grads, lr: lr)
+                optimizer.update(&model.parameters, gradients: grads, lr: lr, threads: config.threads)
 
                 lossSum += Double(result.loss) * Double(indices.count)
                 correct += result.correct
