@@ -85,6 +85,20 @@ struct TrainWorkflowTests {
         #expect(holder.terminationStatus == 0)
     }
 
+    /// Entries are written in the background; a write that fails still fails the run, naming the step.
+    @Test func aCacheThatCannotBeWrittenFailsTheRunNamingTheStep() throws {
+        let project = try ScratchProject()
+        try FileManager.default.createDirectory(at: project.url("Outputs/.cache"), withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: project.url("Outputs/.cache/objects"))
+        let run = try project.stepwise(["run", "train"] + smallTrainRun)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("step load (Workflows/train/01-load.step) failed: storing its results in the cache failed"),
+                "\(run.stderr)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: project.url("Outputs/train/runs").path)
+        #expect(runs.count == 1)
+        #expect(try project.read("Outputs/train/runs/\(runs[0])/run.json").contains("\"failed\""))
+    }
+
     @Test func aDamagedCacheEntryIsRecomputed() throws {
         let project = try ScratchProject()
         #expect(try project.stepwise(["run", "train"] + smallTrainRun).status == 0)

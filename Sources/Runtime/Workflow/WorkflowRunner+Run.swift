@@ -53,6 +53,9 @@ extension WorkflowRunner {
             reporter.info(step: planned.name, planned.action.description)
         }
 
+        // Entries are written in the background while later steps run; every exit below waits for them.
+        let writer = CacheWriter()
+        defer { _ = writer.finish() }
         var memory: [String: ArtifactValue] = [:]   // artifact name -> value, for this run
         var ran: [String] = []
         var cachedSteps: [String] = []
@@ -80,6 +83,11 @@ extension WorkflowRunner {
         // Any failure below marks the run failed in run.json before it propagates.
         do {
             for (step, planned) in zip(workflow.steps, plan.steps) {
+                // A failed background write stops the run at the next step rather than at the end.
+                if let failure = writer.firstFailure {
+                    _ = writer.finish()
+                    throw storingError(failure, workflow: workflow)
+                }
                 var action = planned.action
                 if case .cached(let key, _) = action, step.kind == .save,
                    !FileManager.default.fileExists(atPath: context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
@@ -103,7 +111,6 @@ extension WorkflowRunner {
                     continue
                 case .run(let key, _):
                     let started = Date()
-                    var cacheSeconds = 0.0
                     let stepReporter = reporter
                     var ctx = context(for: step, workflowName: name,
                                       log: { stepReporter.info(step: step.name, $0) },
@@ -113,27 +120,28 @@ extension WorkflowRunner {
                     do {
                         let inputs = try step.inputs.map(artifact)
                         let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
-                        let storing = Date()
-                        var entry = SafeTensors()
-                        for (ref, value) in zip(step.outputs, outputs) {
-                            memory[ref.name] = value
-                            try ArtifactCodec.encode(value, slot: ref.name, into: &entry)
+                        for (ref, value) in zip(step.outputs, outputs) { memory[ref.name] = value }
+                        let (slots, stepName, runID) = (step.outputs.map(\.name), step.name, directory.record.id)
+                        writer.submit(step: step.name) {
+                            var entry = SafeTensors()
+                            for (slot, value) in zip(slots, outputs) {
+                                try ArtifactCodec.encode(value, slot: slot, into: &entry)
+                            }
+                            return try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata),
+                                                   key: key, step: stepName, workflow: name, runID: runID).fileBytes
                         }
-                        try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata), key: key,
-                                        step: step.name, workflow: name, runID: directory.record.id)
-                        cacheSeconds = Date().timeIntervalSince(storing)
                     } catch {
                         try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
                         try? directory.finish(status: .failed)
                         throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                     }
                     let seconds = Date().timeIntervalSince(started)
-                    reporter.info(step: step.name, String(format: "done in %.2fs (%.0f ms of it storing the results in the cache)",
-                                                          seconds, cacheSeconds * 1000))
+                    reporter.info(step: step.name, String(format: "done in %.2fs", seconds))
                     ran.append(step.name)
                     try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
                 }
             }
+            try finishStoring(writer, workflow: workflow, reporter: reporter)
         } catch {
             try? directory.finish(status: .failed)
             throw error
@@ -146,6 +154,24 @@ extension WorkflowRunner {
             ? "nothing to do: every step of \(name) is cached"
             : "ran \(ran.joined(separator: ", "))" + (cachedSteps.isEmpty ? "" : "; cached \(cachedSteps.joined(separator: ", "))")
         return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
+    }
+
+    /// Waits for the background cache writes and logs what they stored. A failed write fails the run: its step's
+    /// results were used, but the next run could not find them.
+    func finishStoring(_ writer: CacheWriter, workflow: Workflow, reporter: ProgressReporter) throws {
+        let (stored, failures) = writer.finish()
+        for entry in stored {
+            let ms = String(format: "%.0f", entry.seconds * 1000)
+            reporter.info(step: entry.step, "stored its results in the cache: \(ByteCount.format(entry.bytes)) in \(ms) ms, in the background")
+        }
+        if let failure = failures.first { throw storingError(failure, workflow: workflow) }
+    }
+
+    func storingError(_ failure: CacheWriter.Failure, workflow: Workflow) -> StepRunError {
+        let file = workflow.steps.first { $0.name == failure.step }?.source.path ?? ""
+        return StepRunError(step: failure.step, file: file, underlying: CacheError(
+            "storing its results in the cache failed: \(failure.error); check the space and permissions of "
+            + "Outputs/.cache and run again"))
     }
 
     /// The run as the report's manifest shows it: each step's resolved parameters, time and cache use so far.
