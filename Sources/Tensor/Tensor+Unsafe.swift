@@ -11,3 +11,12 @@ extension Tensor {
         self.init(shape: shape, scalars: scalars)
     }
 }
+
+extension Array where Element == Float {
+    /// An array of `count` floats whose contents are unspecified: for kernel outputs that are written in full
+    /// before anything reads them, to save zero-filling megabytes per training step.
+    @inlinable
+    package static func unfilled(count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}

@@ -201,7 +201,7 @@ enum DirectConv {
         let tapTriples = (t + 2) / 3
         let wCount = o * t
         var partial = [Float](repeating: 0, count: shards.count * (wCount + o))
-        var dInput = inputGradient ? [Float](repeating: 0, count: input.count) : []
+        var dInput = inputGradient ? [Float].unfilled(count: input.count) : []  // every image is cropped into it
         // Taps padded to whole triples; the extra ones read offset 0 and their sums are dropped.
         let taps = layout.taps + Array(repeating: 0, count: tapTriples * 3 - t)
         partial.withUnsafeMutableBufferPointer { pBuf in

@@ -10,7 +10,7 @@ public enum Dropout {
         let threshold = SIMD8<UInt32>(repeating: UInt32((Double(p) * 16_777_216).rounded()))
         let keepBits = SIMD8<UInt32>(repeating: keep.bitPattern)
         let (k0, k1) = (UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32))
-        var mask = [Float](repeating: 0, count: n)
+        var mask = [Float].unfilled(count: n)  // every element is written below
         // Shards start on multiples of 8, so every vector of indices is whole and the same for any split.
         let vectors = (n + 7) / 8
         let shards = Parallel.shards(count: vectors, parts: n >= 1 << 15 ? threads : 1)

@@ -36,8 +36,8 @@ public enum Linear {
         precondition(outputGradient.shape == [n, outF] && input.count == n * inF)
         let rowShards = Parallel.shards(count: n, parts: threads)
         let outShards = Parallel.shards(count: outF, parts: threads)
-        var dW = [Float](repeating: 0, count: outF * inF)
-        var dX = inputGradient ? [Float](repeating: 0, count: n * inF) : []
+        var dW = [Float].unfilled(count: outF * inF)  // both products overwrite (beta 0) every row
+        var dX = inputGradient ? [Float].unfilled(count: n * inF) : []
         dW.withUnsafeMutableBufferPointer { dwBuf in
             dX.withUnsafeMutableBufferPointer { dxBuf in
                 input.scalars.withUnsafeBufferPointer { xBuf in
