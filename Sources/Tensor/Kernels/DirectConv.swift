@@ -79,7 +79,12 @@ enum DirectConv {
                         threads: Int) -> Tensor {
         let layout = Layout(g)
         let packed = packWeights(weight, layout)
-        let shards = Parallel.shards(count: g.batch, parts: threads)
+        // Images are split across threads; a batch smaller than the thread count (a single image to classify)
+        // splits each image's channel blocks instead. Either way every output is computed the same way.
+        let blockCount = layout.paddedChannels / channelBlock
+        let byBlocks = g.batch < threads && blockCount > 1
+        let shards = byBlocks ? Parallel.shards(count: blockCount, parts: threads)
+                              : Parallel.shards(count: g.batch, parts: threads)
         return Tensor(shape: g.outputShape) { out in
             let outPtr = SharedPointer(out.baseAddress!)
             input.scalars.withUnsafeBufferPointer { inBuf in
@@ -99,10 +104,11 @@ enum DirectConv {
                                     image.deallocate()
                                     block.deallocate()
                                 }
-                                for n in shards[s] {
+                                let (images, blocks) = byBlocks ? (0..<g.batch, shards[s]) : (shards[s], 0..<blockCount)
+                                for n in images {
                                     layout.pad(x[n * g.inImage], into: image)
                                     forwardImage(image, layout, w.base, b.base, taps.base, block,
-                                                 outPtr[n * g.outImage], relu: relu)
+                                                 outPtr[n * g.outImage], blocks: blocks, relu: relu)
                                 }
                             }
                         }
@@ -127,11 +133,12 @@ enum DirectConv {
 
     static func forwardImage(_ image: UnsafePointer<Float>, _ layout: Layout, _ weights: UnsafePointer<Float>,
                              _ bias: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
-                             _ block: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, relu: Bool) {
+                             _ block: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                             blocks: Range<Int>, relu: Bool) {
         let g = layout.g
         let (t, ld, pw) = (g.patchSize, layout.flatBlocks, layout.paddedWidth)
         let (oh, ow, plane) = (g.outHeight, g.outWidth, g.outPlane)
-        for cb in 0..<(layout.paddedChannels / channelBlock) {
+        for cb in blocks {
             let wBlock = weights + cb * t * channelBlock
             var column = 0
             while column < layout.flat {

@@ -7,7 +7,9 @@ public enum Linear {
         let (n, inF, outF) = (input.shape[0], weight.shape[1], weight.shape[0])
         precondition(input.count == n * inF && bias.count == outF,
                      "dense shapes: input \(input.shape), weight \(weight.shape), bias \(bias.shape)")
-        let shards = Parallel.shards(count: n, parts: threads)
+        // Rows are split across threads; fewer rows than threads (one image to classify) split the outputs.
+        let byOutputs = n < threads && outF > 1
+        let shards = Parallel.shards(count: byOutputs ? outF : n, parts: threads)
         return Tensor(shape: [n, outF]) { out in
             let y = SharedPointer(out.baseAddress!)
             input.scalars.withUnsafeBufferPointer { xBuf in
@@ -18,6 +20,13 @@ public enum Linear {
                         let b = SharedReadPointer(bBuf.baseAddress!)
                         Parallel.run(shards.count) { s in
                             let r = shards[s]
+                            if byOutputs {
+                                for i in 0..<n { y[i * outF + r.lowerBound].update(from: b[r.lowerBound], count: r.count) }
+                                GEMM.multiply(transposeA: false, transposeB: true, m: n, n: r.count, k: inF,
+                                              a: x.base, lda: inF, b: w[r.lowerBound * inF], ldb: inF,
+                                              beta: 1, c: y[r.lowerBound], ldc: outF)
+                                return
+                            }
                             for i in r { y[i * outF].update(from: b.base, count: outF) }
                             GEMM.multiply(transposeA: false, transposeB: true, m: r.count, n: outF, k: inF,
                                           a: x[r.lowerBound * inF], lda: inF, b: w.base, ldb: inF,
