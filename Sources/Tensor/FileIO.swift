@@ -29,7 +29,11 @@ public enum AtomicFile {
     /// The same for a file made of several pieces, written one after the other without joining them first.
     public static func write(parts: [Data], to url: URL, durable: Bool = true) throws {
         let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: dir.path, reason: "cannot create this folder (\(error.localizedDescription))")
+        }
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: tmp.path, reason: String(cString: strerror(errno))) }

@@ -60,3 +60,31 @@ struct OptimizerTests {
         #expect(LRSchedule.constant.learningRate(base: 0.3, epoch: 5, epochs: 9, step: 7, totalSteps: 9) == 0.3)
     }
 }
+
+extension OptimizerTests {
+    /// A tensor long enough for the eight-wide loop, its scalar tail and the split across threads: every
+    /// element ends exactly where a one-element Adam (the scalar path) puts it, for 1 and 3 threads.
+    @Test(arguments: [OptimizerSpec.adam(lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1),
+                      .adamw(lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1)])
+    func vectorAndThreadedAdamMatchTheScalarUpdate(spec: OptimizerSpec) {
+        let n = (1 << 16) + 13
+        var rng = SeededGenerator(seed: 5)
+        let start = (0..<n).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        let grads = (0..<3).map { _ in (0..<n).map { _ in rng.nextUnitFloat() * 2 - 1 } }
+        func run(threads: Int) -> [Float] {
+            var optimizer = Optimizer(spec: spec)
+            var params = [LayerParameters(weight: Tensor(shape: [n], scalars: start))]
+            for g in grads {
+                optimizer.update(&params, gradients: [LayerParameters(weight: Tensor(shape: [n], scalars: g))],
+                                 lr: 0.01, threads: threads)
+            }
+            return params[0].weight!.scalars
+        }
+        let one = run(threads: 1), three = run(threads: 3)
+        #expect(one == three)
+        for i in [0, 1, 7, 8, 9, n / 2, n - 14, n - 1] {
+            let scalar = Self.steps(spec, gradients: grads.map { $0[i] }, start: start[i], lr: 0.01)
+            #expect(one[i] == scalar.last!, "element \(i)")
+        }
+    }
+}

@@ -84,9 +84,8 @@ extension WorkflowRunner {
         do {
             for (step, planned) in zip(workflow.steps, plan.steps) {
                 // A failed background write stops the run at the next step rather than at the end.
-                if let failure = writer.firstFailure {
-                    _ = writer.finish()
-                    throw storingError(failure, workflow: workflow)
+                if writer.firstFailure != nil, let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
+                    throw failure
                 }
                 var action = planned.action
                 if case .cached(let key, _) = action, step.kind == .save,
@@ -132,7 +131,6 @@ extension WorkflowRunner {
                         }
                     } catch {
                         try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
-                        try? directory.finish(status: .failed)
                         throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                     }
                     let seconds = Date().timeIntervalSince(started)
@@ -141,8 +139,12 @@ extension WorkflowRunner {
                     try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
                 }
             }
-            try finishStoring(writer, workflow: workflow, reporter: reporter)
+            if let failure = settleWrites(writer, workflow: workflow, reporter: reporter) { throw failure }
         } catch {
+            // The steps that finished before the failure stay cached: wait for their writes first.
+            if let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
+                reporter.warning("warning: \(failure)")
+            }
             try? directory.finish(status: .failed)
             throw error
         }
@@ -156,22 +158,24 @@ extension WorkflowRunner {
         return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
     }
 
-    /// Waits for the background cache writes and logs what they stored. A failed write fails the run: its step's
-    /// results were used, but the next run could not find them.
-    func finishStoring(_ writer: CacheWriter, workflow: Workflow, reporter: ProgressReporter) throws {
+    /// Waits for the background cache writes and logs what they stored. Returns the first failed write as the
+    /// run's error (its step's results were used, but the next run could not find them); any later failures
+    /// are logged as warnings.
+    func settleWrites(_ writer: CacheWriter, workflow: Workflow, reporter: ProgressReporter) -> StepRunError? {
         let (stored, failures) = writer.finish()
         for entry in stored {
             let ms = String(format: "%.0f", entry.seconds * 1000)
             reporter.info(step: entry.step, "stored its results in the cache: \(ByteCount.format(entry.bytes)) in \(ms) ms, in the background")
         }
-        if let failure = failures.first { throw storingError(failure, workflow: workflow) }
-    }
-
-    func storingError(_ failure: CacheWriter.Failure, workflow: Workflow) -> StepRunError {
-        let file = workflow.steps.first { $0.name == failure.step }?.source.path ?? ""
-        return StepRunError(step: failure.step, file: file, underlying: CacheError(
-            "storing its results in the cache failed: \(failure.error); check the space and permissions of "
-            + "Outputs/.cache and run again"))
+        let errors = failures.map { failure in
+            let file = workflow.steps.first { $0.name == failure.step }?.source.path ?? ""
+            // Only a failed write is about the disk; a failure to convert the outputs is not.
+            let advice = failure.error is FileError ? "; check the space and permissions of Outputs/.cache and run again" : ""
+            return StepRunError(step: failure.step, file: file, underlying: CacheError(
+                "storing its results in the cache failed: \(failure.error)\(advice)"))
+        }
+        for later in errors.dropFirst() { reporter.warning("warning: \(later)") }
+        return errors.first
     }
 
     /// The run as the report's manifest shows it: each step's resolved parameters, time and cache use so far.

@@ -43,6 +43,9 @@ public enum Linear {
     {
         let (n, inF, outF) = (input.shape[0], weight.shape[1], weight.shape[0])
         precondition(outputGradient.shape == [n, outF] && input.count == n * inF)
+        if n == 0 {
+            return (inputGradient ? Tensor(zeros: input.shape) : nil, Tensor(zeros: weight.shape), Tensor(zeros: [outF]))
+        }
         let rowShards = Parallel.shards(count: n, parts: threads)
         let outShards = Parallel.shards(count: outF, parts: threads)
         var dW = [Float].unfilled(count: outF * inF)  // both products overwrite (beta 0) every row
