@@ -1,8 +1,9 @@
 /// 2-D convolution (cross-correlation, as PyTorch's `Conv2d`), split over images.
 ///
-/// Stride-1 convolutions (every convolution Stepwise's workflows build) run as `DirectConv`'s register-blocked
-/// loops; other strides by im2col + OpenBLAS sgemm. Each shard of the batch runs on its own thread with its own im2col scratch; weight gradients are summed
-/// per shard, then the shards' sums are added in shard order, so the result is fixed for a thread count.
+/// Stride-1 convolutions (all those of the shipped workflows and of m1/m2) run as `DirectConv`'s
+/// register-blocked loops; other strides by im2col + OpenBLAS sgemm. Each shard of the batch runs on its own
+/// thread with its own scratch; weight gradients are summed per shard, then the shards' sums are added in shard
+/// order, so the result is fixed for a thread count.
 public enum Conv2D {
     /// Images per matrix multiply: enough that the GEMM's column count reaches about 2048 even for small
     /// output planes, so OpenBLAS's packing is amortised and its kernels run on wide panels.
