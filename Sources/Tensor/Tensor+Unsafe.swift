@@ -20,3 +20,17 @@ extension Array where Element == Float {
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
+
+/// Unaligned 8-float loads and stores for the hand-vectorised loops (kernels, dropout, optimizers).
+extension UnsafePointer where Pointee == Float {
+    @inlinable @inline(__always)
+    package func loadVector() -> SIMD8<Float> { UnsafeRawPointer(self).loadUnaligned(as: SIMD8<Float>.self) }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    @inlinable @inline(__always)
+    package func loadVector() -> SIMD8<Float> { UnsafeRawPointer(self).loadUnaligned(as: SIMD8<Float>.self) }
+
+    @inlinable @inline(__always)
+    package func storeVector(_ v: SIMD8<Float>) { UnsafeMutableRawPointer(self).storeBytes(of: v, as: SIMD8<Float>.self) }
+}

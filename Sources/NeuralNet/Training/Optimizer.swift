@@ -77,12 +77,12 @@ struct Optimizer: Sendable {
             typealias V = SIMD8<Float>
             var j = 0
             while j + 8 <= n {
-                let pv = load(p + j), g = load(grad + j) + l2 * pv
-                let mv = b1 * load(m + j) + (1 - b1) * g
-                let vv = b2 * load(v + j) + (1 - b2) * g * g
-                store(mv, m + j)
-                store(vv, v + j)
-                store(pv - stepSize * mv / (vv.squareRoot() / bc2Root + eps), p + j)
+                let pv = (p + j).loadVector(), g = (grad + j).loadVector() + l2 * pv
+                let mv = b1 * (m + j).loadVector() + (1 - b1) * g
+                let vv = b2 * (v + j).loadVector() + (1 - b2) * g * g
+                (m + j).storeVector(mv)
+                (v + j).storeVector(vv)
+                (p + j).storeVector(pv - stepSize * mv / (vv.squareRoot() / bc2Root + eps))
                 j += 8
             }
             for j in j..<n {
@@ -101,19 +101,6 @@ struct Optimizer: Sendable {
                 p[j] -= lr * delta
             }
         }
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load(UnsafePointer(p)) }
-
-    @inline(__always)
-    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 }
 

@@ -162,7 +162,7 @@ public enum Conv2D {
         var acc = SIMD8<Float>()
         var i = 0
         while i + 8 <= n {
-            acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += (p + i).loadVector()
             i += 8
         }
         var total = acc.sum()

@@ -176,7 +176,7 @@ enum DirectConv {
         var w = weights
         for k in 0..<count {
             let p = src + taps[k]
-            let v0 = load(p), v1 = load(p + 8), v2 = load(p + 16)
+            let v0 = p.loadVector(), v1 = (p + 8).loadVector(), v2 = (p + 16).loadVector()
             let w0 = Vector(repeating: w[0])
             a00 = a00.addingProduct(w0, v0); a01 = a01.addingProduct(w0, v1); a02 = a02.addingProduct(w0, v2)
             let w1 = Vector(repeating: w[1])
@@ -187,10 +187,10 @@ enum DirectConv {
             a30 = a30.addingProduct(w3, v0); a31 = a31.addingProduct(w3, v1); a32 = a32.addingProduct(w3, v2)
             w += channelBlock
         }
-        store(a00, out); store(a01, out + 8); store(a02, out + 16)
-        store(a10, out + ld); store(a11, out + ld + 8); store(a12, out + ld + 16)
-        store(a20, out + 2 * ld); store(a21, out + 2 * ld + 8); store(a22, out + 2 * ld + 16)
-        store(a30, out + 3 * ld); store(a31, out + 3 * ld + 8); store(a32, out + 3 * ld + 16)
+        out.storeVector(a00); (out + 8).storeVector(a01); (out + 16).storeVector(a02)
+        (out + ld).storeVector(a10); (out + ld + 8).storeVector(a11); (out + ld + 16).storeVector(a12)
+        (out + 2 * ld).storeVector(a20); (out + 2 * ld + 8).storeVector(a21); (out + 2 * ld + 16).storeVector(a22)
+        (out + 3 * ld).storeVector(a30); (out + 3 * ld + 8).storeVector(a31); (out + 3 * ld + 16).storeVector(a32)
     }
 
     // MARK: Backward
@@ -332,14 +332,14 @@ enum DirectConv {
                 var a30 = Vector(), a31 = Vector(), a32 = Vector()
                 var q = 0
                 for _ in 0..<vectors {
-                    let x0 = load(p0 + q), x1 = load(p1 + q), x2 = load(p2 + q)
-                    let d0 = load(g0 + q)
+                    let x0 = (p0 + q).loadVector(), x1 = (p1 + q).loadVector(), x2 = (p2 + q).loadVector()
+                    let d0 = (g0 + q).loadVector()
                     a00 = a00.addingProduct(d0, x0); a01 = a01.addingProduct(d0, x1); a02 = a02.addingProduct(d0, x2)
-                    let d1 = load(g1 + q)
+                    let d1 = (g1 + q).loadVector()
                     a10 = a10.addingProduct(d1, x0); a11 = a11.addingProduct(d1, x1); a12 = a12.addingProduct(d1, x2)
-                    let d2 = load(g2 + q)
+                    let d2 = (g2 + q).loadVector()
                     a20 = a20.addingProduct(d2, x0); a21 = a21.addingProduct(d2, x1); a22 = a22.addingProduct(d2, x2)
-                    let d3 = load(g3 + q)
+                    let d3 = (g3 + q).loadVector()
                     a30 = a30.addingProduct(d3, x0); a31 = a31.addingProduct(d3, x1); a32 = a32.addingProduct(d3, x2)
                     q += 8
                 }
@@ -362,7 +362,7 @@ enum DirectConv {
             let src = cols + k * ld, dst = image + taps[k]
             var q = 0
             for _ in 0..<vectors {
-                store(load(dst + q) + load(src + q), dst + q)
+                (dst + q).storeVector((dst + q).loadVector() + (src + q).loadVector())
                 q += 8
             }
         }
@@ -377,15 +377,5 @@ enum DirectConv {
                                                count: w)
             }
         }
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 }

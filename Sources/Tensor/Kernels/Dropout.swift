@@ -27,9 +27,8 @@ public enum Dropout {
                         let dropped = SIMD8<UInt32>() &- (((bits &>> 8) &- threshold) &>> 31)
                         let factors = unsafeBitCast(keepBits & ~dropped, to: SIMD8<Float>.self)
                         if i + 8 <= n {
-                            UnsafeMutableRawPointer(m[i]).storeBytes(of: factors, as: SIMD8<Float>.self)
-                            let scaled = UnsafeRawPointer(xs[i]).loadUnaligned(as: SIMD8<Float>.self) * factors
-                            UnsafeMutableRawPointer(xs[i]).storeBytes(of: scaled, as: SIMD8<Float>.self)
+                            m[i].storeVector(factors)
+                            xs[i].storeVector(xs[i].loadVector() * factors)
                         } else {
                             for lane in 0..<(n - i) {
                                 m[i][lane] = factors[lane]
