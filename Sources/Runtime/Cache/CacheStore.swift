@@ -110,6 +110,13 @@ public struct CacheStore: Sendable {
         }
     }
 
+    /// The `__metadata__` of the entry for `key`, from its header alone (nothing verified, tensor data not read),
+    /// or nil if there is no readable entry. For cheap questions whose answer a full `load` then confirms.
+    public func header(of key: CacheKey) -> [String: String]? {
+        guard let container = try? SafeTensors(data: MappedFile.map(url(for: key))) else { return nil }
+        return container.metadata
+    }
+
     /// Whether `key` has a verified entry and the run that made it; corrupt entries are deleted and passed to
     /// `report`. This is the answer the planner needs.
     public func presence(of key: CacheKey, report: (CacheWarning) -> Void) -> String? {

@@ -56,12 +56,14 @@ public struct RunDirectory: Sendable {
     }
 
     /// Records how step `name` ended and how long it took, and saves run.json.
-    public mutating func finishStep(_ name: String, outcome: StepOutcome, seconds: Double) throws {
+    /// `wrote` lists the files outside the cache the step left in the workspace (path to content hash).
+    public mutating func finishStep(_ name: String, outcome: StepOutcome, seconds: Double, wrote: [String: String]? = nil) throws {
         guard let i = record.steps.firstIndex(where: { $0.name == name }) else {
             throw FileError(path: recordURL.path, reason: "run \(record.id) has no step \(name)")
         }
         record.steps[i].outcome = outcome
         record.steps[i].seconds = seconds
+        if let wrote { record.steps[i].wrote = wrote }
         try save()
     }
 

@@ -46,7 +46,7 @@ public struct RunHistory: Sendable {
             for step in record.steps where steps[step.name] == nil
                 && (step.outcome == .computed || step.outcome == .cached) {
                 steps[step.name] = PreviousStep(key: step.key, fingerprint: step.fingerprint,
-                                                 runnerVersion: record.runnerVersion)
+                                                 runnerVersion: record.runnerVersion, wrote: step.wrote ?? [:])
             }
         }
         return PreviousRun(steps: steps)

@@ -51,6 +51,9 @@ public struct StepRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// The fingerprint parts, so the next run can explain what changed.
     public var fingerprint: StepFingerprint
+    /// The files outside the cache the step left in the workspace, computed or restored from the cache: path
+    /// (relative to the project) to `sha256:<hex>`. Absent in records of runs before it was kept.
+    public var wrote: [String: String]?
 
     public init(name: String, key: CacheKey, action: String, reason: String, outcome: StepOutcome,
                 seconds: Double? = nil, cached: Bool, seed: UInt64, fingerprint: StepFingerprint) {

@@ -57,6 +57,10 @@ public struct Planner: Sendable {
         switch mode {
         case .all:
             for i in steps.indices { actions[i] = cachedOrRun(i) }
+            if actions.contains(where: { if case .run = $0 { true } else { false } }),
+               let replay = previousRunOfOwnOutput(cachedRun: cachedRun) {
+                return replay
+            }
 
         case .force:
             for i in steps.indices { actions[i] = .run(key: keys[i], reasons: [.forced]) }
@@ -95,6 +99,39 @@ public struct Planner: Sendable {
         return Plan(workflow: workflow, steps: steps.indices.map {
             PlannedStep(name: steps[$0].name, key: keys[$0], action: actions[$0])
         })
+    }
+
+    /// A workflow that rewrites a file it reads (retrain fine-tunes the current model, then may replace it)
+    /// would otherwise take its own result for new input and start again. If every file whose content differs
+    /// from what the previous run read holds exactly what that run's steps wrote there, and with those files
+    /// read as that run read them every step is cached, then nothing changed but the workflow's own output: the
+    /// plan is that run's, every step cached. Any other change (the feedback, a step, another workflow's model)
+    /// plans normally, keyed by what the files hold now.
+    private func previousRunOfOwnOutput(cachedRun: (CacheKey) -> String?) -> Plan? {
+        guard let previous else { return nil }
+        var written: [String: String] = [:]
+        for step in previous.steps.values {
+            written.merge(step.wrote) { first, _ in first }
+        }
+        var asRead = steps
+        var substituted = false
+        for i in asRead.indices {
+            guard let before = previous.steps[asRead[i].name] else { return nil }
+            for (path, hash) in asRead[i].fingerprint.files where before.fingerprint.files[path] != hash {
+                guard written[path] == hash, let read = before.fingerprint.files[path] else { return nil }
+                asRead[i].fingerprint.files[path] = read
+                substituted = true
+            }
+        }
+        guard substituted else { return nil }
+        let planner = Planner(workflow: workflow, steps: asRead, runnerVersion: runnerVersion, previous: nil, mode: .all)
+        guard let keys = try? planner.keys() else { return nil }
+        var planned: [PlannedStep] = []
+        for (step, key) in zip(steps, keys) {
+            guard let run = cachedRun(key) else { return nil }
+            planned.append(PlannedStep(name: step.name, key: key, action: .cached(key: key, runID: run)))
+        }
+        return Plan(workflow: workflow, steps: planned)
     }
 
     private var names: String { steps.map(\.name).joined(separator: ", ") }

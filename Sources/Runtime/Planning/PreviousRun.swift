@@ -13,10 +13,14 @@ public struct PreviousStep: Sendable, Equatable {
     public var key: CacheKey
     public var fingerprint: StepFingerprint
     public var runnerVersion: String
+    /// The files outside the cache the step left in the workspace (path to content hash): the model a save step
+    /// wrote, the report a plot step wrote.
+    public var wrote: [String: String]
 
-    public init(key: CacheKey, fingerprint: StepFingerprint, runnerVersion: String) {
+    public init(key: CacheKey, fingerprint: StepFingerprint, runnerVersion: String, wrote: [String: String] = [:]) {
         self.key = key
         self.fingerprint = fingerprint
         self.runnerVersion = runnerVersion
+        self.wrote = wrote
     }
 }

@@ -13,7 +13,9 @@ enum AugmentWithFeedbackStep {
     }
 
     static func run(_ step: Step, mnist: DatasetValue, context: StepContext) throws -> [ArtifactValue] {
-        let store = FeedbackStore(folder: folder(step, context: context))
+        // The copy of the folder taken when the run was planned, if there is one: its files are exactly the ones
+        // the key names, whatever people add or delete while the run goes on.
+        let store = FeedbackStore(folder: context.snapshot ?? folder(step, context: context))
         let (items, skipped) = store.readAll { DigitPreprocessor.mnistStyle($0) }
         for (entry, reason) in skipped {
             context.log("skipped feedback entry \(entry): \(reason)")

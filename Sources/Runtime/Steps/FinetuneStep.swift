@@ -16,7 +16,17 @@ enum FinetuneStep {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StepFailure("no model to fine-tune at \(url.path): run `stepwise run train` first")
         }
-        let baseline = try Model.load(from: url)
+        // The model fine-tuned is exactly the one the step's key names: the bytes read are checked against it.
+        let data = try Data(contentsOf: url)
+        if let keyed = context.readFiles[context.workspacePath(url)], WorkspaceFiles.hash(data) != keyed {
+            throw StepFailure("\(url.path) changed after this run was planned; run again to fine-tune the model it holds now")
+        }
+        let baseline: Model
+        do {
+            baseline = try Model.load(safeTensors: SafeTensors(data: data))
+        } catch {
+            throw StepFailure("\(url.path): not a readable model file: \(error)")
+        }
         var tuned = baseline
         // Fine-tune in the model's own input normalisation.
         var train = mixed

@@ -4,8 +4,8 @@ import StepDSL
 import Tensor
 
 /// `plot history, evaluation[, saved] -> charts`: renders the charts with gnuplot and writes the Markdown report
-/// and metrics.json into Outputs/<workflow>/ (and a copy under runs/<run>/). The files are also the step's
-/// output, so a cached run can put them back.
+/// and metrics.json into Outputs/<workflow>/ (and a copy under runs/<run>/). The top-level files are its workspace
+/// files (see `WorkspaceFiles`), so a cached run puts them back.
 enum PlotStep {
     static func run(_ step: Step, inputs: [ArtifactValue], context: StepContext) throws -> [ArtifactValue] {
         var history: [EpochMetrics] = []
@@ -30,14 +30,17 @@ enum PlotStep {
         } else {
             written = try ReportWriter.writeTrainingReport(trainingInput(evaluation, test: test, history: history, manifest: manifest), to: folder)
         }
-        // Keep the top-level files (report, metrics, charts) as the step's output; the runs/ copy is the run's own.
-        var files: [String: Data] = [:]
+        // The top-level files (report, metrics, charts) are the step's workspace files, so a cached run can put
+        // them back; the runs/ copy is the run's own.
+        context.workspace.own(folder: context.workspacePath(folder.appendingPathComponent(TrainingReportPage.charts)))
+        var paths: [String] = []
         for url in written where !url.path.hasPrefix(folder.path + "/runs/") {
-            let relative = String(url.path.dropFirst(folder.path.count + 1))
-            files[relative] = try Data(contentsOf: url)
+            let path = context.workspacePath(url)
+            context.workspace.record(path, try Data(contentsOf: url))
+            paths.append(path)
         }
-        context.log("wrote \(folder.appendingPathComponent("report.md").path) and \(files.count - 1) other files")
-        return [.files(FilesValue(files: files))]
+        context.log("wrote \(folder.appendingPathComponent("report.md").path) and \(paths.count - 1) other files")
+        return [.files(FilesValue(paths: paths.sorted()))]
     }
 
     static func trainingInput(_ e: EvaluationValue, test: ScoredSet, history: [EpochMetrics], manifest: RunManifest) throws -> TrainingReportInput {

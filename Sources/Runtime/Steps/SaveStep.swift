@@ -55,26 +55,50 @@ enum SaveStep {
                 return [.saved(SavedValue(path: step.string("path"), promoted: false, reason: decision.reason, modelSHA256: hash, previousKeptAt: nil))]
             }
         }
-        var kept: String?
-        let fm = FileManager.default
-        if step.bool("keep_history"), fm.fileExists(atPath: url.path) {
-            let history = url.deletingLastPathComponent().appendingPathComponent("history")
-            try fm.createDirectory(at: history, withIntermediateDirectories: true)
-            let stamp = Timestamp.folderName(Date())
-            let name = url.deletingPathExtension().lastPathComponent
-            var destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
-            var attempt = 1
-            while fm.fileExists(atPath: destination.path) {
-                attempt += 1
-                destination = history.appendingPathComponent("\(name)-\(stamp)-\(attempt).safetensors")
+        // Compare and swap: with `gate true` the candidate was judged against the model finetune read; only
+        // that model may be replaced. (The run holds the model's lock; this catches writers outside Stepwise.)
+        let path = context.workspacePath(url)
+        if let judged = context.readFiles[path] {
+            let current = FileManager.default.fileExists(atPath: url.path) ? WorkspaceFiles.hash(try Data(contentsOf: url)) : "missing"
+            guard current == judged else {
+                throw StepFailure("\(path) changed while this run was using it (it held \(judged.prefix(19)), now \(current.prefix(19))); "
+                    + "the new model was judged against the one that was there, so it is not saved: run again")
             }
-            try AtomicFile.write(try Data(contentsOf: url), to: destination)
-            kept = destination.path
         }
+        let kept = step.bool("keep_history") ? try keepInHistory(url) : nil
         try AtomicFile.write(encoded, to: url)
+        context.workspace.record(path, encoded)
         context.log("saved the model to \(url.path) (sha256 \(hash.prefix(12)))" + (kept.map { "; the previous one is kept at \($0)" } ?? ""))
         return [.saved(SavedValue(path: step.string("path"), promoted: true,
                                   reason: step.bool("gate") ? gate(evaluation, maxAccuracyDrop: step.double("max_accuracy_drop")).reason : "saved",
                                   modelSHA256: hash, previousKeptAt: kept))]
+    }
+
+    /// The step came from the cache: put its model back if the file holds something else, keeping what it
+    /// replaces under history/ as a save would.
+    static func restore(_ step: Step, path: String, data: Data, context: StepContext) throws {
+        let url = context.resolve(path)
+        if step.bool("keep_history") { _ = try keepInHistory(url) }
+        try AtomicFile.write(data, to: url)
+        context.log("put back the model this step saved (sha256 \(WorkspaceFiles.hash(data).dropFirst(7).prefix(12))) in \(url.path)")
+    }
+
+    /// Copies the model at `url`, if there is one, to `history/<name>-<UTC time>.safetensors` beside it; returns
+    /// the copy's path.
+    static func keepInHistory(_ url: URL) throws -> String? {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: url.path) else { return nil }
+        let history = url.deletingLastPathComponent().appendingPathComponent("history")
+        try fm.createDirectory(at: history, withIntermediateDirectories: true)
+        let stamp = Timestamp.folderName(Date())
+        let name = url.deletingPathExtension().lastPathComponent
+        var destination = history.appendingPathComponent("\(name)-\(stamp).safetensors")
+        var attempt = 1
+        while fm.fileExists(atPath: destination.path) {
+            attempt += 1
+            destination = history.appendingPathComponent("\(name)-\(stamp)-\(attempt).safetensors")
+        }
+        try AtomicFile.write(try Data(contentsOf: url), to: destination)
+        return destination.path
     }
 }

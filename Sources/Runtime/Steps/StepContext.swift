@@ -19,6 +19,23 @@ public struct StepContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// The run so far (steps, times, cache hits), for the report's manifest.
     public var manifest: RunManifest?
+    /// Where the step records each file it writes outside the cache (see `WorkspaceFiles`).
+    public var workspace = WorkspaceFiles()
+    /// The files this run's steps read, as `workspacePath` names them, with the content hash their keys hold.
+    /// A step that replaces one of them (save, over the model finetune started from) checks that it still
+    /// holds that content: a candidate is promoted only over the model it was judged against.
+    public var readFiles: [String: String] = [:]
+    /// For a step that reads a folder (augment-with-feedback): the copy taken when the run was planned, which
+    /// the step reads instead of the live folder, so it uses exactly the files its key names.
+    public var snapshot: URL?
+
+    /// How keys, run records and workspace files name a file: relative to the project folder when inside it,
+    /// absolute otherwise.
+    public func workspacePath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let root = projectRoot.standardizedFileURL.path
+        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
 
     /// A path from a step parameter: absolute as given, else relative to the project root.
     public func resolve(_ path: String) -> URL {

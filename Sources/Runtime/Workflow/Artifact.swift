@@ -49,9 +49,10 @@ public struct EvaluationValue: Sendable {
     }
 }
 
-/// Files a step wrote under Outputs (charts), kept in the cache so a cached run can restore them.
+/// The files a step wrote outside the cache (plot: the report, metrics and charts), by workspace path. Their
+/// bytes are kept in the step's cache entry as its workspace files.
 public struct FilesValue: Sendable {
-    public var files: [String: Data]
+    public var paths: [String]
 }
 
 /// The feedback folder read into a labelled set.

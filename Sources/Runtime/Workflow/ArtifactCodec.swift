@@ -35,6 +35,11 @@ enum ArtifactCodec {
         var height: Int, width: Int
     }
 
+    private struct FilesHeader: Codable {
+        var type = "files"
+        var paths: [String]
+    }
+
     private struct SavedHeader: Codable {
         var type = "saved"
         var value: SavedValue
@@ -76,10 +81,7 @@ enum ArtifactCodec {
                                                              model: e.model, feedbackSources: e.feedbackSources,
                                                              skippedFeedback: e.skippedFeedback))
         case .files(let f):
-            for (name, data) in f.files {
-                entry.entries[p + name] = TensorEntry(dtype: .u8, shape: [data.count], data: data)
-            }
-            entry.metadata[slot] = try json(["type": "files"])
+            entry.metadata[slot] = try json(FilesHeader(paths: f.paths))
         case .feedback(let f):
             putImages(f.images, prefix: p, into: &entry)
             entry.metadata[slot] = try json(FeedbackHeader(sources: f.sources, reportedPredictions: f.reportedPredictions,
@@ -122,11 +124,7 @@ enum ArtifactCodec {
                                                model: h.model, feedbackSources: h.feedbackSources,
                                                skippedFeedback: h.skippedFeedback))
         case "files":
-            var files: [String: Data] = [:]
-            for (name, tensor) in entry.entries where name.hasPrefix(p) {
-                files[String(name.dropFirst(p.count))] = Data(tensor.data)
-            }
-            return .files(FilesValue(files: files))
+            return .files(FilesValue(paths: try decoder.decode(FilesHeader.self, from: data).paths))
         case "feedback":
             let h = try decoder.decode(FeedbackHeader.self, from: data)
             let images = try getImages(prefix: p, height: h.height, width: h.width, from: entry)

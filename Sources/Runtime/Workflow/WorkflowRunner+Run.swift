@@ -13,31 +13,28 @@ extension WorkflowRunner {
         let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait)
         defer { lock.release() }
 
+        // Train saves the model that retrain fine-tunes and replaces: a workflow that writes a file another may
+        // write holds that file's lock too, for the whole run.
+        let modelLocks = try lockWrittenFiles(workflow, name: name)
+        defer { modelLocks.forEach { $0.release() } }
+
         let cache = CacheStore(outputs: outputs)
         let history = RunHistory(outputs: outputs, workflow: name)
 
-        var fingerprinter = FileFingerprinter(cache: cache)
-        let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        try? fingerprinter.save()
+        // The feedback folder is copied first; keys and the step both use the copy.
+        FeedbackSnapshot.removeLeftovers(in: workflowOutputs)
+        let snapshots = try takeSnapshots(workflow, name: name)
+        defer { snapshots.values.forEach { try? FileManager.default.removeItem(at: $0.deletingLastPathComponent()) } }
 
-        // Cron's common case: the retrain workflow with nothing new in the feedback folder since its last complete
-        // run has nothing to do, even though the model file it fine-tunes has changed (it promoted it). Everything
-        // else must match that run: step texts, parameters (so --set counts) and the other files read.
-        if options.mode == .all, workflow.steps.contains(where: { $0.kind == .augmentWithFeedback }) {
-            let done = try history.records().last { $0.status == .succeeded && $0.mode == "all" }
-            let unchanged = done.map { record in
-                zip(workflow.steps, steps).allSatisfy { step, planned in
-                    guard let before = record.steps.first(where: { $0.name == step.name })?.fingerprint,
-                          before.text == planned.fingerprint.text, before.parameters == planned.fingerprint.parameters
-                    else { return false }
-                    return step.kind == .finetune || before.files == planned.fingerprint.files
-                }
-            } ?? false
-            if let done, unchanged {
-                let folder = workflow.steps.first { $0.kind == .augmentWithFeedback }!.string("folder")
-                return RunSummary(runID: nil, ran: [], cached: [], message:
-                    "nothing new in \(folder)/ since run \(done.id); nothing to do", reportPath: nil)
-            }
+        var fingerprinter = FileFingerprinter(cache: cache)
+        let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter, snapshots: snapshots)
+        try? fingerprinter.save()
+        // What this run's steps read, by workspace path: a step replacing one of these files checks it still holds it.
+        var readFiles: [String: String] = [:]
+        for step in workflow.steps where step.kind == .finetune {
+            let ctx = context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
+            let path = ctx.workspacePath(FinetuneStep.modelFile(step, context: ctx))
+            if let hash = steps.first(where: { $0.name == step.name })?.fingerprint.files[path] { readFiles[path] = hash }
         }
 
         let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode)
@@ -87,45 +84,40 @@ extension WorkflowRunner {
                 if writer.firstFailure != nil, let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
                     throw failure
                 }
-                var action = planned.action
-                if case .cached(let key, _) = action, step.kind == .save,
-                   !FileManager.default.fileExists(atPath: context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
-                       .resolve(step.string("path")).path) {
-                    // The entry says the model was saved, but the file is gone: save it again from the cache.
-                    action = .run(key: key, reasons: [.cacheEntryMissing])
-                    reporter.info(step: step.name, "runs: \(step.string("path")) is missing")
-                }
-                switch action {
+                switch planned.action {
                 case .skip:
                     continue
-                case .cached:
+                case .cached(let key, _):
                     cachedSteps.append(step.name)
-                    if step.kind == .plot {
-                        // Charts live in Outputs/; put them back if someone deleted or edited them.
-                        if case .files(let files)? = try? artifact(step.outputs[0]) {
-                            try restore(files, into: workflowOutputs)
-                        }
-                    }
-                    try directory.finishStep(step.name, outcome: .cached, seconds: 0)
+                    let started = Date()
+                    // The workspace must hold what this entry's step wrote (the model, the report): put back what differs.
+                    let wrote = try restoreWorkspace(step, key: key, cache: cache, workflowName: name, reporter: reporter)
+                    try directory.finishStep(step.name, outcome: .cached, seconds: Date().timeIntervalSince(started), wrote: wrote)
                     continue
                 case .run(let key, _):
                     let started = Date()
+                    var wroteNow: [String: String] = [:]
                     let stepReporter = reporter
                     var ctx = context(for: step, workflowName: name,
                                       log: { stepReporter.info(step: step.name, $0) },
                                       progress: { stepReporter.progress(step: step.name, $0) })
                     ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
+                    ctx.readFiles = readFiles
+                    ctx.snapshot = snapshots[step.name]
                     reporter.info(step: step.name, "running")
                     do {
                         let inputs = try step.inputs.map(artifact)
                         let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
                         for (ref, value) in zip(step.outputs, outputs) { memory[ref.name] = value }
                         let (slots, stepName, runID) = (step.outputs.map(\.name), step.name, directory.record.id)
+                        let workspace = ctx.workspace
+                        wroteNow = workspace.files.mapValues(WorkspaceFiles.hash)
                         writer.submit(step: step.name) {
                             var entry = SafeTensors()
                             for (slot, value) in zip(slots, outputs) {
                                 try ArtifactCodec.encode(value, slot: slot, into: &entry)
                             }
+                            try workspace.encode(into: &entry)
                             return try cache.store(CachedOutputs(tensors: entry.entries, metadata: entry.metadata),
                                                    key: key, step: stepName, workflow: name, runID: runID).fileBytes
                         }
@@ -136,7 +128,7 @@ extension WorkflowRunner {
                     let seconds = Date().timeIntervalSince(started)
                     reporter.info(step: step.name, String(format: "done in %.2fs", seconds))
                     ran.append(step.name)
-                    try directory.finishStep(step.name, outcome: .computed, seconds: seconds)
+                    try directory.finishStep(step.name, outcome: .computed, seconds: seconds, wrote: wroteNow)
                 }
             }
             if let failure = settleWrites(writer, workflow: workflow, reporter: reporter) { throw failure }
@@ -152,8 +144,13 @@ extension WorkflowRunner {
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
         let reportPath = FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.path : nil
         try directory.finish(status: .succeeded)
+        let feedbackFolder = workflow.steps.first { $0.kind == .augmentWithFeedback }?.string("folder")
+        let lastRun = plan.steps.compactMap { step -> String? in
+            if case .cached(_, let run) = step.action { return run } else { return nil }
+        }.max()
         let message = ran.isEmpty
-            ? "nothing to do: every step of \(name) is cached"
+            ? (feedbackFolder.map { "nothing new in \($0)/, and the model and steps are as run \(lastRun ?? "?") left them; nothing to do" }
+                ?? "nothing to do: every step of \(name) is cached")
             : "ran \(ran.joined(separator: ", "))" + (cachedSteps.isEmpty ? "" : "; cached \(cachedSteps.joined(separator: ", "))")
         return RunSummary(runID: directory.record.id, ran: ran, cached: cachedSteps, message: message, reportPath: reportPath)
     }
@@ -189,12 +186,116 @@ extension WorkflowRunner {
                            seed: record.seed, steps: steps, runFolder: folder)
     }
 
-    func restore(_ files: FilesValue, into folder: URL) throws {
-        for (name, data) in files.files {
-            let url = folder.appendingPathComponent(name)
-            if (try? Data(contentsOf: url)) != data {
-                try AtomicFile.write(data, to: url)
+    /// A cached step's workspace files (see `WorkspaceFiles`): each file whose content differs from the entry's
+    /// copy is put back. When nothing differs this reads the entry's header and stats the files (the
+    /// fingerprinter's memo), nothing more. Returns the files and their hashes, for the run record.
+    func restoreWorkspace(_ step: Step, key: CacheKey, cache: CacheStore, workflowName: String,
+                          reporter: ProgressReporter) throws -> [String: String] {
+        let ctx = context(for: step, workflowName: workflowName, log: { reporter.info(step: step.name, $0) }, progress: { _ in })
+        var fingerprinter = FileFingerprinter(cache: cache)
+        defer { try? fingerprinter.save() }
+        let (recorded, stale, extra) = staleWorkspaceFiles(key: key, cache: cache, context: ctx, fingerprinter: &fingerprinter)
+        for path in extra {
+            try FileManager.default.removeItem(at: ctx.resolve(path))
+        }
+        if !extra.isEmpty {
+            reporter.info(step: step.name, "removed \(Self.listed(extra)): not among this step's results")
+        }
+        guard !stale.isEmpty else { return recorded }
+        let entry: SafeTensors
+        switch cache.load(key) {
+        case .hit(let outputs, _):
+            entry = SafeTensors(entries: outputs.tensors, metadata: outputs.metadata)
+        case .miss:
+            throw StepFailure("the cache entry of step \(step.name) disappeared during the run; run again")
+        case .discarded(let warning):
+            reporter.warning(warning.description)
+            throw StepFailure("the cache entry of step \(step.name) was corrupt and has been discarded; run again to recompute it")
+        }
+        let files = try WorkspaceFiles.decode(from: entry)
+        var putBack: [String] = []
+        for path in stale {
+            guard let file = files[path] else { continue }
+            if step.kind == .save {
+                try SaveStep.restore(step, path: path, data: file.data, context: ctx)
+            } else {
+                try AtomicFile.write(file.data, to: ctx.resolve(path))
+                putBack.append(path)
             }
         }
+        if !putBack.isEmpty {
+            reporter.info(step: step.name, "put back \(Self.listed(putBack)) from the cache (missing or changed since)")
+        }
+        return files.mapValues(\.hash)
+    }
+
+    /// `a, b and 3 more`: paths for a log line.
+    static func listed(_ paths: [String], limit: Int = 3) -> String {
+        paths.count <= limit ? paths.joined(separator: ", ")
+            : paths.prefix(limit).joined(separator: ", ") + " and \(paths.count - limit) more"
+    }
+
+    /// What a cache entry's header says its step left in the workspace (path to hash), the files of those the
+    /// workspace does not hold as recorded (missing or different), and files in the step's own folders that it
+    /// did not write (a later run's charts), each sorted.
+    func staleWorkspaceFiles(key: CacheKey, cache: CacheStore, context: StepContext, fingerprinter: inout FileFingerprinter)
+        -> (recorded: [String: String], stale: [String], extra: [String]) {
+        guard let header = cache.header(of: key) else { return ([:], [], []) }
+        let (recorded, folders) = WorkspaceFiles.recorded(in: header)
+        let stale = recorded.keys.sorted().filter { path in
+            let url = context.resolve(path)
+            guard FileManager.default.fileExists(atPath: url.path) else { return true }
+            return (try? fingerprinter.contentHash(of: url)) != recorded[path]
+        }
+        var extra: [String] = []
+        for folder in folders {
+            let names = (try? FileManager.default.subpathsOfDirectory(atPath: context.resolve(folder).path)) ?? []
+            for name in names.sorted() where !name.hasPrefix(".") && !name.contains("/.") {
+                let path = folder + "/" + name
+                var isDirectory: ObjCBool = false
+                if recorded[path] == nil, FileManager.default.fileExists(atPath: context.resolve(path).path, isDirectory: &isDirectory),
+                   !isDirectory.boolValue {
+                    extra.append(path)
+                }
+            }
+        }
+        return (recorded, stale, extra)
+    }
+
+    /// Locks every file outside Outputs/<workflow>/ the workflow writes or fine-tunes (the model), in path order.
+    func lockWrittenFiles(_ workflow: Workflow, name: String) throws -> [WorkflowLock] {
+        let quiet: @Sendable (String) -> Void = { _ in }
+        var urls: [String: URL] = [:]
+        for step in workflow.steps {
+            let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
+            switch step.kind {
+            case .save: urls[ctx.workspacePath(ctx.resolve(step.string("path")))] = ctx.resolve(step.string("path"))
+            case .finetune: urls[ctx.workspacePath(FinetuneStep.modelFile(step, context: ctx))] = FinetuneStep.modelFile(step, context: ctx)
+            default: break
+            }
+        }
+        var locks: [WorkflowLock] = []
+        do {
+            for (path, url) in urls.sorted(by: { $0.key < $1.key }) {
+                locks.append(try WorkflowLock.acquire(writing: url, display: path, workflow: name, wait: options.wait))
+            }
+        } catch {
+            locks.forEach { $0.release() }
+            throw error
+        }
+        return locks
+    }
+
+    /// Copies each augment-with-feedback step's folder; by step name, the copy's folder.
+    func takeSnapshots(_ workflow: Workflow, name: String) throws -> [String: URL] {
+        let root = FeedbackSnapshot.root(in: outputs.appendingPathComponent(name))
+        var snapshots: [String: URL] = [:]
+        for step in workflow.steps where step.kind == .augmentWithFeedback {
+            let ctx = context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
+            let copy = root.appendingPathComponent(step.name, isDirectory: true)
+            try FeedbackSnapshot.take(of: AugmentWithFeedbackStep.folder(step, context: ctx), into: copy)
+            snapshots[step.name] = copy
+        }
+        return snapshots
     }
 }

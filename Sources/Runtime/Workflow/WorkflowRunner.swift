@@ -114,8 +114,9 @@ public struct WorkflowRunner: Sendable {
     }
 
     /// The files a step reads, whose contents are part of its cache key, each under a stable name: moving the
-    /// data folder or the project does not change a key, changing a file's contents does.
-    func inputFiles(of step: Step, context: StepContext) -> [(name: String, url: URL)] {
+    /// data folder or the project does not change a key, changing a file's contents does. A step reading a
+    /// folder with a snapshot in `snapshots` (by step name) reads the snapshot's files under the folder's names.
+    func inputFiles(of step: Step, context: StepContext, snapshots: [String: URL] = [:]) -> [(name: String, url: URL)] {
         switch step.kind {
         case .load:
             let directory = LoadStep.dataDirectory(for: step, context: context)
@@ -123,28 +124,32 @@ public struct WorkflowRunner: Sendable {
                 ("\(step.string("dataset")) \(role)", MNIST.locate(role, in: directory) ?? directory.appendingPathComponent(role.canonicalName + ".gz"))
             }
         case .augmentWithFeedback:
-            let folder = AugmentWithFeedbackStep.folder(step, context: context)
-            let names = (try? FileManager.default.subpathsOfDirectory(atPath: folder.path)) ?? []
-            return names.sorted().filter { !$0.hasPrefix(".") && !$0.contains("/.") && $0 != "README.md" }
-                .map { (step.string("folder") + "/" + $0, folder.appendingPathComponent($0)) }
-                .filter { (try? $0.1.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            let folder = snapshots[step.name] ?? AugmentWithFeedbackStep.folder(step, context: context)
+            return FeedbackSnapshot.files(in: folder).map { (step.string("folder") + "/" + $0, folder.appendingPathComponent($0)) }
         case .finetune:
-            return [(step.string("model"), FinetuneStep.modelFile(step, context: context))]
+            let url = FinetuneStep.modelFile(step, context: context)
+            return [(context.workspacePath(url), url)]
         default:
             return []
         }
     }
 
-    /// The planner's view of every step: name, inputs with their producers, fingerprint.
-    func planSteps(_ workflow: Workflow, name: String, fingerprinter: inout FileFingerprinter) throws -> [PlanStep] {
+    /// The planner's view of every step: name, inputs with their producers, fingerprint. Files in a snapshot are
+    /// hashed whole (a snapshot is new each run; its files would only crowd the stat cache).
+    func planSteps(_ workflow: Workflow, name: String, fingerprinter: inout FileFingerprinter,
+                   snapshots: [String: URL] = [:]) throws -> [PlanStep] {
         let quiet: @Sendable (String) -> Void = { _ in }
         return try workflow.steps.map { step in
             let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
             var parameters = step.parameters.mapValues(\.description)
             parameters["seed"] = String(ctx.seed)
             var files: [String: String] = [:]
-            for (display, url) in inputFiles(of: step, context: ctx) {
-                files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+            for (display, url) in inputFiles(of: step, context: ctx, snapshots: snapshots) {
+                if snapshots[step.name] != nil {
+                    files[display] = WorkspaceFiles.hash(try Data(contentsOf: url))
+                } else {
+                    files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+                }
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
             return PlanStep(name: step.name, inputs: inputs,
@@ -171,10 +176,19 @@ public struct WorkflowRunner: Sendable {
         let cache = CacheStore(outputs: outputs)
         var fingerprinter = FileFingerprinter(cache: cache)
         let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        try? fingerprinter.save()
+        defer { try? fingerprinter.save() }
         let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode)
         let plan = try planner.plan { key in cache.presence(of: key) { warn($0.description) } }
-        return plan.lines
+        // A cached step whose files in the workspace differ from its entry's will have them put back: say so.
+        return zip(workflow.steps, plan.steps).map { step, planned in
+            let line = "\(planned.name): \(planned.action)"
+            guard case .cached(let key, _) = planned.action else { return line }
+            let quiet: @Sendable (String) -> Void = { _ in }
+            let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
+            let (_, stale, extra) = staleWorkspaceFiles(key: key, cache: cache, context: ctx, fingerprinter: &fingerprinter)
+            return line + (stale.isEmpty ? "" : "; puts back \(Self.listed(stale))")
+                + (extra.isEmpty ? "" : "; removes \(Self.listed(extra)) (not among its results)")
+        }
     }
 }
