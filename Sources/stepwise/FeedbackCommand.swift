@@ -11,7 +11,8 @@ struct FeedbackCommand: ParsableCommand {
         discussion: """
             Keeps the original image, its 28x28 MNIST-style form and a record (true and predicted label, \
             confidence, model hash, time, original name, content hash). The same image twice is stored once. \
-            `stepwise run retrain` folds the stored images into fine-tuning.
+            `stepwise run retrain` folds the stored images into fine-tuning. A blank image (no ink found) is not \
+            stored (exit code 2).
             """
     )
 
@@ -50,7 +51,7 @@ struct FeedbackCommand: ParsableCommand {
             modelHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
             if predictedLabel == nil {
                 let loaded = try Predictor.loadModel(modelURL)
-                let p = Predictor.classify([prepared], model: loaded)[0]
+                let p = try Predictor.classify([prepared], model: loaded, modelPath: modelURL.path)[0]
                 predictedLabel = p.label
                 confidence = p.confidence
             }

@@ -13,7 +13,8 @@ struct PredictCommand: ParsableCommand {
             on light paper inverted, cropped to the ink, fitted into 20x20, centred by mass in 28x28). A 28x28 \
             white-on-black image is used as it is. `--preprocess plain` only resizes the whole image to 28x28, as \
             a baseline to compare with. Files that cannot be read are reported and the rest are still classified; \
-            the exit code is then 1.
+            the exit code is then 1. A blank image (no ink found) is refused the same way, with exit code 2 when \
+            every refused file was blank. A model that does not give 10 finite probabilities is refused (exit 4).
             """
     )
 
@@ -51,18 +52,19 @@ struct PredictCommand: ParsableCommand {
         }
         let loaded = try Predictor.loadModel(modelURL)
         var prepared: [Predictor.Prepared] = []
-        var failures = 0
+        var failures = 0, blank = 0
         for path in images {
             do {
                 prepared.append(try Predictor.prepare(URL(fileURLWithPath: path), plain: preprocess == .plain))
             } catch {
                 failures += 1
+                if error is NoInkFound { blank += 1 }
                 ExitStatusMapping.printLine("error: \(error)")
             }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for p in Predictor.classify(prepared, model: loaded) {
+        for p in try Predictor.classify(prepared, model: loaded, modelPath: modelURL.path) {
             if json {
                 print(String(decoding: try encoder.encode(p), as: UTF8.self))
             } else {
@@ -71,7 +73,7 @@ struct PredictCommand: ParsableCommand {
             }
         }
         if failures > 0 {
-            throw ExitCode(1)
+            throw ExitCode(blank == failures ? 2 : 1)
         }
     }
 }

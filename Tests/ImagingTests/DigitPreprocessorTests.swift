@@ -178,6 +178,9 @@ struct DigitPreprocessorTests {
     @Test("blank images give 784 zeros and say so", arguments: [
         GrayImage(width: 50, height: 40, pixels: [UInt8](repeating: 200, count: 2000)),
         GrayImage(width: 28, height: 28, pixels: [UInt8](repeating: 255, count: 784)),
+        // Already in MNIST's form (28x28, dark background) but with nothing drawn: blank, not "used as is".
+        GrayImage(width: 28, height: 28, pixels: [UInt8](repeating: 0, count: 784)),
+        GrayImage(width: 28, height: 28, pixels: [UInt8](repeating: 12, count: 784)),
         GrayImage(width: 30, height: 30, pixels: [UInt8](repeating: 0, count: 900), alpha: [UInt8](repeating: 0, count: 900)),
         GrayImage(width: 0, height: 0, pixels: []),
     ])

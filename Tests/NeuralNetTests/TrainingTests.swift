@@ -90,6 +90,45 @@ struct TrainingTests {
         }
     }
 
+    /// The issue's `--set train.lr=1e12`: the loss turns NaN; training stops there with an error naming the epoch
+    /// and batch, instead of carrying NaN weights on to a crash in evaluation.
+    @Test func divergenceStopsWithAClearError() throws {
+        var model = try Model(layers: Self.smallCNN, inputShape: [1, 8, 8], normalization: InputNormalization(), seed: 1)
+        let config = TrainingConfig(epochs: 3, batchSize: 4,
+                                    optimizer: .adam(lr: 1e30, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0), seed: 1)
+        var batches = 0
+        let error = #expect(throws: TrainingError.self) {
+            try Trainer.fit(&model, train: Self.noiseSet(), validation: Self.noiseSet(), config: config) { event in
+                if case .batchEnd = event { batches += 1 }
+            }
+        }
+        let at = try #require(error?.divergedAt)
+        #expect(at.epoch == 1 && at.batch <= 4)
+        #expect(batches < 4, "it ran \(batches) batches on NaN")
+        #expect(error?.message.hasPrefix("training diverged at epoch \(at.epoch), batch \(at.batch) of 4: ") == true)
+        #expect(error?.message.contains("try a lower learning rate") == true)
+    }
+
+    @Test func nonFiniteWeightsAreNamed() throws {
+        var model = try Model(layers: Self.smallCNN, inputShape: [1, 8, 8], normalization: InputNormalization(), seed: 1)
+        #expect(model.firstNonFiniteParameter() == nil)
+        model.parameters[5].bias!.scalars[3] = .infinity
+        #expect(model.firstNonFiniteParameter() == "layers.5.bias")
+    }
+
+    /// A NaN model's evaluation gives wrong answers and a count of the broken rows, never an index out of range.
+    @Test func evaluationOfANaNModelDoesNotCrash() throws {
+        var model = try Model(layers: Self.smallCNN, inputShape: [1, 8, 8], normalization: InputNormalization(), seed: 1)
+        model.parameters[7].bias!.scalars[0] = .nan
+        let set = Self.noiseSet()
+        let e = evaluate(model, on: set, batchSize: 5, threads: 1)
+        #expect(e.nonFiniteCount == set.count)
+        #expect(e.predictions.count == set.count && e.predictions.allSatisfy { $0 < 10 })
+        #expect(SoftmaxCrossEntropy.argmax([Float.nan, .nan][...]) == 0)
+        #expect(SoftmaxCrossEntropy.argmax([Float.nan, 1, 3, 3][...]) == 2)
+        #expect(SoftmaxCrossEntropy.argmax([-Float.infinity, -.infinity][...]) == 0)
+    }
+
     @Test func modelInitialisationChecksShapes() throws {
         #expect(throws: ModelError("layer 7 (dense(9000->128)): expects in_features=9000 (in_features=9216 fits), "
                                    + "but its input has shape [9216]")) {

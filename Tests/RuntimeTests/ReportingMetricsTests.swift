@@ -117,9 +117,24 @@ import Testing
     }
 
     @Test func runFolderNameIsUTCAndColonFree() {
-        let manifest = ReportingFixtures.manifest()
-        #expect(manifest.runFolderName == "20250314T091502Z")
+        var manifest = ReportingFixtures.manifest()
+        // Named as the runner names run folders.
+        #expect(manifest.runFolderName == "2025-03-14T09-15-02Z")
+        #expect(manifest.runFolderName == Timestamp.folderName(manifest.date))
         #expect(manifest.isoDate == "2025-03-14T09:15:02Z")
+        manifest.runFolder = "2025-03-14T09-15-02Z-2"
+        #expect(manifest.runFolderName == "2025-03-14T09-15-02Z-2")
+    }
+
+    /// docs/REPORTS.md's example run folder is spelled as real ones are.
+    @Test func reportsDocumentNamesRunFoldersAsTheRunnerDoes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/REPORTS.md"), encoding: .utf8)
+        let example = try #require(text.firstMatch(of: /e\.g\. `([^`]+)`/)).1
+        let date = try #require(Timestamp.date(String(example).replacingOccurrences(of: "-", with: ":")
+            .replacingOccurrences(of: #"^(\d{4}):(\d{2}):"#, with: "$1-$2-", options: .regularExpression)))
+        #expect(String(example) == Timestamp.folderName(date))
+        #expect(!text.contains("20250314T091502Z"))
     }
 }
 

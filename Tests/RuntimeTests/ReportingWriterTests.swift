@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Testing
 @testable import Runtime
@@ -23,7 +24,7 @@ import Testing
         for file in files {
             #expect(FileManager.default.fileExists(atPath: file.path), "returned \(file.path) does not exist")
         }
-        let run = folder.appendingPathComponent("runs/20250314T091502Z")
+        let run = folder.appendingPathComponent("runs/2025-03-14T09-15-02Z")
         for base in [folder, run] {
             let report = try String(contentsOf: base.appendingPathComponent("report.md"), encoding: .utf8)
             let links = Self.links(in: report)
@@ -112,8 +113,8 @@ import Testing
         #expect(report.contains("No test image was misclassified."))
         #expect(report.contains("| **100.00%** |"))
         let runs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path).sorted()
-        #expect(runs == ["20250314T091502Z", "20250314T101502Z"])
-        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/20250314T091502Z/charts/misclassified.png").path))
+        #expect(runs == ["2025-03-14T09-15-02Z", "2025-03-14T10-15-02Z"])
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("runs/2025-03-14T09-15-02Z/charts/misclassified.png").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(".charts.\(getpid()).old").path))
     }
 
@@ -134,16 +135,97 @@ import Testing
         #expect(report.contains("**Decision: promoted**: test accuracy fell 0.04 pp (allowed 0.20 pp)"))
         #expect(report.contains("| MNIST test accuracy | 99.12% | 99.08% | -0.04 pp |"))
         #expect(report.contains("| MNIST test loss | 0.0288 | 0.0301 | +0.0013 |"))
-        #expect(report.contains("| Feedback accuracy | 0.00% (0/10) | 90.00% (9/10) | +90.00 pp |"))
-        #expect(report.contains("| `fb-7.png` | 7 | 0 (76.00%) | 1 (88.00%) | no |"))
+        #expect(report.contains("| Feedback images the model got wrong: fixed* | 0 of 10 | 9 of 10 | +9 |"))
+        #expect(report.contains("| `fb-7.png` | 7 | 0 (76.00%) | 1 (88.00%) | still wrong |"))
+        #expect(report.contains("| `fb-6.png` | 6 | 9 (71.00%) | 6 (84.00%) | fixed |"))
+        #expect(report.contains("part of what the new model was just fine-tuned on"))
         #expect(report.contains("- `broken.png`: damaged PNG: IDAT: CRC error"))
         #expect(report.contains("## Run manifest"))
-        for base in [folder, folder.appendingPathComponent("runs/20250314T091502Z")] {
+        for base in [folder, folder.appendingPathComponent("runs/2025-03-14T09-15-02Z")] {
             let text = try String(contentsOf: base.appendingPathComponent("report.md"), encoding: .utf8)
             for link in Self.links(in: text) {
                 #expect(FileManager.default.fileExists(atPath: base.appendingPathComponent(link).path), "missing \(link)")
             }
         }
+    }
+
+    /// Images the old model already got right are "kept right" (or "broken"), never "fixed", and say so in
+    /// metrics.json too.
+    @Test func retrainReportNeverCallsAnImageThatWasRightFixed() throws {
+        let folder = try ReportingFixtures.temporaryFolder("kept")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var input = ReportingFixtures.retrainInput()
+        input.feedback[0].before = .init(label: 0, confidence: 0.9)    // right before, right after
+        input.feedback[1].before = .init(label: 1, confidence: 0.8)    // right before, wrong after
+        input.feedback[1].after = .init(label: 7, confidence: 0.7)
+        try ReportWriter.writeRetrainReport(input, to: folder, gnuplot: nil)
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("| `fb-0.png` | 0 | 0 (90.00%) | 0 (60.00%) | kept right |"))
+        #expect(report.contains("| `fb-1.png` | 1 | 1 (80.00%) | 7 (70.00%) | broken |"))
+        #expect(report.contains("| Feedback images the model got wrong: fixed* | 0 of 8 | 7 of 8 | +7 |"))
+        #expect(report.contains("| Feedback images it already got right: kept right* | 2 of 2 | 1 of 2 | −1 broken |"))
+        #expect(!report.contains(" yes |"))
+        let metrics = try Self.json(folder.appendingPathComponent("metrics.json"))
+        let outcomes = try #require(metrics["feedback_outcomes"] as? [String: Int])
+        #expect(outcomes == ["wrong_before": 8, "fixed": 7, "right_before": 2, "kept_right": 1])
+        let perImage = try #require(metrics["feedback"] as? [[String: Any]])
+        #expect(perImage.map { $0["outcome"] as? String } == ["kept right", "broken"] + Array(repeating: "fixed", count: 5)
+            + ["still wrong", "fixed", "fixed"])
+    }
+
+    /// The 40 shown are the most confident mistakes, as the text says; every confused pair gets its examples even
+    /// when they are not among those 40.
+    @Test(.enabled(if: hasGnuplot, "gnuplot is not installed (apt-get install gnuplot-nox)"))
+    func gridIsTheMostConfidentAndEveryPairHasExamples() throws {
+        let folder = try ReportingFixtures.temporaryFolder("pairs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var input = try ReportingFixtures.trainingInput()
+        let all = input.misclassified
+        let ranked = all.sorted { $0.confidence > $1.confidence }
+        // Evaluate keeps 40 most confident mistakes in the grid list; the rest only as pair examples.
+        input.misclassified = Array(ranked.prefix(40)).shuffled()
+        input.pairExamples = Array(ranked.dropFirst(40))
+        try ReportWriter.writeTrainingReport(input, to: folder)
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("The 40 most confident of the 51 misclassified test images, most confident first."))
+        #expect(!report.contains("no example kept"))
+        #expect(!report.contains("The first"))
+        let pairs = ConfusionMatrix(input.test).mostConfusedPairs(limit: ReportWriter.pairRows)
+        for pair in pairs {
+            #expect(report.contains("charts/pair-\(pair.trueLabel)-as-\(pair.predicted).png"))
+        }
+        // The grid's data file lists the 40 in confidence order.
+        let grid = try ChartRenderer(folder: folder, gnuplot: nil).misclassifiedGrid(Array(ranked.prefix(40)), name: "check")
+        #expect(try Data(contentsOf: grid.png) == Data(contentsOf: folder.appendingPathComponent("charts/misclassified.png")))
+    }
+
+    @Test func manifestSaysThePlotStepIsStillRunning() {
+        var manifest = ReportingFixtures.manifest()
+        manifest.steps.append(.init(name: "plot", parameters: [], seconds: 0, cached: false))
+        manifest.steps.append(.init(name: "after", parameters: [], seconds: 0, cached: false))
+        let text = ManifestSection.render(manifest.writtenBy("plot"))
+        #expect(text.contains("| plot | — | — | this step: running (writes this report; its time is in the log) |"))
+        #expect(text.contains("| after | — | — | not run |"))
+        #expect(text.contains("| train | `epochs=12` `batch=64` `lr=0.001` | 4 min 22 s | ran |"))
+        #expect(!text.contains("| plot | — | 0.00 s |"))
+        #expect(text.contains("(plot was still running)"))
+    }
+
+    @Test(.enabled(if: hasGnuplot, "gnuplot is not installed (apt-get install gnuplot-nox)"))
+    func fashionMNISTClassesAreNamed() throws {
+        let folder = try ReportingFixtures.temporaryFolder("fashion")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var input = try ReportingFixtures.trainingInput()
+        input.manifest.steps[0].parameters = [("dataset", "fashion-mnist")]
+        input.classNames = DatasetKind.classNames(in: input.manifest)
+        #expect(input.classNames?[9] == "Ankle boot")
+        try ReportWriter.writeTrainingReport(input, to: folder)
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("| 4 Coat → 9 Ankle boot | 9 |"))
+        #expect(report.contains("| 0 T-shirt/top | "))
+        #expect(report.contains("0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot"))
+        input.manifest.steps[0].parameters = [("dataset", "mnist")]
+        #expect(DatasetKind.classNames(in: input.manifest) == nil)
     }
 
     @Test func badInputFailsBeforeAnythingIsWritten() throws {

@@ -38,6 +38,11 @@ public enum DigitPreprocessor {
 
         let inverted = borderMedian(luminance, width: image.width, height: image.height) > 127
         if image.width == side, image.height == side, report.alphaBackground == nil, !inverted {
+            // MNIST's own form, used as is, unless there is nothing on it.
+            guard let low = luminance.min(), let high = luminance.max(), Int(high) - Int(low) >= minimumContrast else {
+                report.blank = true
+                return (blank, report)
+            }
             report.unchanged = true
             return (luminance, report)
         }

@@ -36,7 +36,7 @@ public enum SoftmaxCrossEntropy {
                 rowLoss += Double(smoothing) * mean / Double(k)
             }
             total += rowLoss
-            if row.firstIndex(of: top)! - row.startIndex == y { correct += 1 }
+            if argmax(row) == y { correct += 1 }
             for j in 0..<k {
                 let p = Float(exp(Double(row[row.startIndex + j]) - logSum))
                 let target = (j == y ? 1 - smoothing : 0) + smoothing / Float(k)
@@ -44,6 +44,18 @@ public enum SoftmaxCrossEntropy {
             }
         }
         return Result(loss: Float(total / Double(n)), gradient: Tensor(shape: [n, k], scalars: grad), correct: correct)
+    }
+
+    /// The offset in `row` of its largest value, the first one on ties. NaN is never the largest (a row of NaN
+    /// gives 0), so a diverged model's outputs give a wrong class, never a crash.
+    public static func argmax(_ row: ArraySlice<Float>) -> Int {
+        var best = 0
+        var top = -Float.infinity
+        for (j, v) in row.enumerated() where v > top {
+            best = j
+            top = v
+        }
+        return best
     }
 
     /// Row-wise softmax of `[N, K]` logits.

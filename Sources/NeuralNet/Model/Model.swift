@@ -93,6 +93,19 @@ public struct Model: Sendable {
         }
     }
 
+    /// The `state_dict` name of the first tensor holding a NaN or an infinity (`layers.3.weight`), nil when every
+    /// value is finite. One pass over the weights.
+    public func firstNonFiniteParameter() -> String? {
+        for (i, p) in parameters.enumerated() {
+            for (name, tensor) in [("weight", p.weight), ("bias", p.bias), ("running_mean", p.runningMean),
+                                   ("running_var", p.runningVar)] {
+                guard let tensor else { continue }
+                if tensor.scalars.contains(where: { !$0.isFinite }) { return "layers.\(i).\(name)" }
+            }
+        }
+        return nil
+    }
+
     /// The tensors by PyTorch `state_dict` name: `layers.<i>.weight`, `.bias`, `.running_mean`, `.running_var`.
     public func stateDict() -> [String: Tensor] {
         var dict: [String: Tensor] = [:]

@@ -9,6 +9,9 @@ public struct Evaluation: Sendable {
     public var probabilities: Tensor
     /// The most probable class per image.
     public var predictions: [UInt8]
+    /// How many images got an output with a NaN or an infinity (a diverged or corrupt model); their
+    /// predictions are meaningless.
+    public var nonFiniteCount: Int = 0
 }
 
 public func evaluate(_ model: Model, on set: ImageSet, batchSize: Int, threads: Int) -> Evaluation {
@@ -20,9 +23,11 @@ public func evaluate(_ model: Model, on set: ImageSet, batchSize: Int, threads: 
     let probabilities = SoftmaxCrossEntropy.softmax(logits)
     let k = model.classCount
     let predictions = (0..<set.count).map { i -> UInt8 in
-        let row = probabilities.scalars[(i * k)..<((i + 1) * k)]
-        return UInt8(row.firstIndex(of: row.max()!)! - row.startIndex)
+        UInt8(SoftmaxCrossEntropy.argmax(probabilities.scalars[(i * k)..<((i + 1) * k)]))
+    }
+    let nonFinite = (0..<set.count).count { i in
+        probabilities.scalars[(i * k)..<((i + 1) * k)].contains { !$0.isFinite }
     }
     return Evaluation(loss: result.loss, accuracy: Float(result.correct) / Float(set.count),
-                      probabilities: probabilities, predictions: predictions)
+                      probabilities: probabilities, predictions: predictions, nonFiniteCount: nonFinite)
 }

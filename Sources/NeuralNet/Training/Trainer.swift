@@ -45,6 +45,11 @@ public struct Trainer {
                 let (logits, caches) = model.forwardTraining(x, rng: &dropoutRNG, threads: config.threads)
                 let result = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels,
                                                           smoothing: config.labelSmoothing)
+                // The loss is at hand: one comparison per batch catches divergence before it spreads.
+                guard result.loss.isFinite else {
+                    throw TrainingError.diverged(epoch: epoch + 1, batch: b + 1, batches: batches, what: "the loss is \(result.loss.isNaN ? "NaN" : "infinite")",
+                                                 learningRate: config.optimizer.learningRate)
+                }
                 let grads = model.backward(caches, outputGradient: result.gradient, threads: config.threads)
                 lr = config.schedule.learningRate(base: config.optimizer.learningRate, epoch: epoch,
                                                   epochs: config.epochs, step: epoch * batches + b,
@@ -60,6 +65,12 @@ public struct Trainer {
                 onEvent(.batchEnd(epoch: epoch + 1, batch: b + 1, loss: result.loss,
                                   accuracy: Float(result.correct) / Float(indices.count),
                                   imagesPerSecond: rate, secondsLeft: remaining))
+            }
+            // An update can overflow the weights on the last batch, after its loss was still finite: one pass over
+            // the parameters per epoch (about a millisecond for m1) catches that before validation or saving.
+            if let bad = model.firstNonFiniteParameter() {
+                throw TrainingError.diverged(epoch: epoch + 1, batch: batches, batches: batches, what: "\(bad) is not finite",
+                                             learningRate: config.optimizer.learningRate)
             }
             var metrics = EpochMetrics(epoch: epoch + 1, trainLoss: Float(lossSum / Double(seen)),
                                        trainAccuracy: Float(correct) / Float(seen), validationLoss: nil,

@@ -58,9 +58,32 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     }
 }
 
-/// A training run that cannot start: the message says which setting or which data is wrong.
+/// A training run that cannot start, or that diverged: the message says which setting or which data is wrong,
+/// or where the numbers stopped being finite.
 public struct TrainingError: Error, CustomStringConvertible, Equatable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Set when the loss or the weights became NaN or infinite; the run stopped there.
+    public let divergedAt: (epoch: Int, batch: Int)?
+    public init(_ message: String) {
+        self.message = message
+        divergedAt = nil
+    }
+
+    init(message: String, divergedAt: (epoch: Int, batch: Int)) {
+        self.message = message
+        self.divergedAt = divergedAt
+    }
+
+    /// Training diverged at `epoch` (from 1), `batch` (from 1) of `batches`: `what` names the value.
+    static func diverged(epoch: Int, batch: Int, batches: Int, what: String, learningRate: Float) -> TrainingError {
+        TrainingError(message: "training diverged at epoch \(epoch), batch \(batch) of \(batches): \(what) (learning rate "
+                          + "\(learningRate)); try a lower learning rate",
+                      divergedAt: (epoch, batch))
+    }
+
     public var description: String { message }
+
+    public static func == (a: TrainingError, b: TrainingError) -> Bool {
+        a.message == b.message && a.divergedAt?.epoch == b.divergedAt?.epoch && a.divergedAt?.batch == b.divergedAt?.batch
+    }
 }

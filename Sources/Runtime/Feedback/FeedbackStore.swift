@@ -50,6 +50,8 @@ public struct FeedbackStore: Sendable {
     /// Stores one report. `original` is the uploaded file's bytes; `digit` its 28x28 form.
     public func add(original: Data, originalName: String, digit: [UInt8], trueLabel: Int, predictedLabel: Int,
                     confidence: Double?, modelSHA256: String?) throws -> AddResult {
+        // A blank image holds no digit to learn from; callers refuse it earlier with the file's path.
+        guard digit.contains(where: { $0 != 0 }) else { throw NoInkFound(file: originalName) }
         let hash = Self.contentHash(original)
         let entry = folder.appendingPathComponent(String(hash.prefix(16)), isDirectory: true)
         let fm = FileManager.default
@@ -117,7 +119,7 @@ public struct FeedbackStore: Sendable {
             fm.fileExists(atPath: url.path, isDirectory: &isDir)
             if isDir.boolValue {
                 do {
-                    let record = try JSONDecoder().decode(FeedbackRecord.self, from: Data(contentsOf: url.appendingPathComponent("record.json")))
+                    let record = try Self.decodeRecord(Data(contentsOf: url.appendingPathComponent("record.json")))
                     guard (0...9).contains(record.trueLabel) else { throw StepFailure("true_label \(record.trueLabel) is not a digit") }
                     let image = try PNG.read(contentsOf: url.appendingPathComponent("digit.png"))
                     guard image.width == 28, image.height == 28 else { throw StepFailure("digit.png is \(image.width)x\(image.height), not 28x28") }
@@ -125,7 +127,7 @@ public struct FeedbackStore: Sendable {
                     items.append(Item(source: "\(record.originalName) (\(name))", digit: image.pixels, trueLabel: UInt8(record.trueLabel),
                                       predictedLabel: UInt8(clamping: record.predictedLabel)))
                 } catch {
-                    skipped.append((name, "\(error)"))
+                    skipped.append((name, Self.oneLine(error)))
                 }
             } else {
                 guard let label = Self.labelInName(name) else {
@@ -137,11 +139,63 @@ public struct FeedbackStore: Sendable {
                     items.append(Item(source: name, digit: preprocess(image), trueLabel: UInt8(label.true),
                                       predictedLabel: UInt8(label.predicted ?? 255)))
                 } catch {
-                    skipped.append((name, "\(error)"))
+                    skipped.append((name, Self.oneLine(error)))
                 }
             }
         }
         return (items, skipped)
+    }
+
+    /// Decodes a `record.json`; a malformed one (hand-written, or from another tool) throws a `StepFailure` with
+    /// one line naming the field and what is wrong with it, never Swift's `DecodingError` dump.
+    static func decodeRecord(_ data: Data) throws -> FeedbackRecord {
+        do {
+            return try JSONDecoder().decode(FeedbackRecord.self, from: data)
+        } catch let error as DecodingError {
+            throw StepFailure("record.json: " + Self.reason(error))
+        }
+    }
+
+    /// The reason an entry was skipped, as one line for the log and the report (no multi-line error dumps).
+    static func oneLine(_ error: any Error) -> String {
+        let text: String
+        switch error {
+        case let e as DecodingError: text = reason(e)
+        case let e as CocoaError where e.code == .fileReadNoSuchFile || e.code == .fileNoSuchFile:
+            text = "\(e.filePath.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "a file") is missing"
+        case let e as CocoaError: text = e.localizedDescription
+        default: text = "\(error)"
+        }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// One line for a decoding error: `field 'true_label' is missing`, `field 'true_label' should be a number`.
+    static func reason(_ error: DecodingError) -> String {
+        func field(_ path: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let names = (path + (key.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return names.isEmpty ? "the record" : "field '\(names.joined(separator: "."))'"
+        }
+        func kind(_ type: Any.Type) -> String {
+            switch type {
+            case is Int.Type, is Double.Type, is Float.Type, is UInt8.Type: "a number"
+            case is String.Type: "a string"
+            case is Bool.Type: "true or false"
+            default: "\(type)"
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "\(field(context.codingPath, key)) is missing"
+        case let .valueNotFound(type, context):
+            return "\(field(context.codingPath)) is null; it should be \(kind(type))"
+        case let .typeMismatch(type, context):
+            return "\(field(context.codingPath)) should be \(kind(type))"
+        case let .dataCorrupted(context):
+            if context.codingPath.isEmpty { return "not valid JSON" }
+            return "\(field(context.codingPath)) is malformed"
+        @unknown default:
+            return "cannot be read"
+        }
     }
 
     /// `pred3_true8.png`, `img_label_7.png`, `7_true.png` is not matched (ambiguous).

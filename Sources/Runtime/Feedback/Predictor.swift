@@ -19,21 +19,42 @@ public struct Prediction: Codable, Sendable {
     public var preprocessing: String
 }
 
-/// A model file that does not take 28x28 grayscale digits.
+/// A model file that cannot classify digits: it does not take 28x28 grayscale images, does not give 10 outputs,
+/// or gives outputs that are not 10 finite probabilities (NaN or infinite weights). `reason` says which.
 public struct IncompatibleModel: Error, CustomStringConvertible {
     public var path: String
-    public var inputShape: [Int]
-    public var description: String {
-        "\(path): the model takes \(inputShape.map(String.init).joined(separator: "x")) inputs, not the 1x28x28 digits predict makes"
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
     }
+
+    public init(path: String, inputShape: [Int]) {
+        self.init(path: path, reason: "the model takes \(inputShape.map(String.init).joined(separator: "x")) inputs, "
+                      + "not the 1x28x28 digits predict makes")
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// An image with nothing on it to classify (no contrast, or only specks): refused rather than given a label.
+public struct NoInkFound: Error, CustomStringConvertible {
+    public var file: String
+    public init(file: String) { self.file = file }
+    public var description: String { "\(file): no ink found: the image is blank, there is no digit to classify" }
 }
 
 /// Classifies image files with a model: MNIST-style preprocessing, then one batched forward pass.
 public enum Predictor {
-    /// Loads a model file and checks that it takes 28x28 grayscale digits.
+    /// Loads a model file (the loader refuses NaN or infinite weights) and checks that it takes 28x28 grayscale
+    /// digits and gives 10 outputs.
     public static func loadModel(_ url: URL) throws -> Model {
         let model = try Model.load(from: url)
         guard model.inputShape == [1, 28, 28] else { throw IncompatibleModel(path: url.path, inputShape: model.inputShape) }
+        guard model.classCount == 10 else {
+            throw IncompatibleModel(path: url.path, reason: "the model gives \(model.classCount) outputs, not the 10 digit classes")
+        }
         return model
     }
 
@@ -45,25 +66,37 @@ public enum Predictor {
         public var original: Data
     }
 
-    /// Reads and preprocesses one file; errors name the file. `plain` only resizes the whole image to 28x28
-    /// (a baseline to compare MNIST-style preprocessing with).
+    /// Reads and preprocesses one file; errors name the file, and a blank image is refused (`NoInkFound`).
+    /// `plain` only resizes the whole image to 28x28 (a baseline to compare MNIST-style preprocessing with).
     public static func prepare(_ url: URL, plain: Bool = false) throws -> Prepared {
         let data = try PNG.readBytes(of: url)
         let image = try PNG.decode(data, name: url.path)
+        let result = DigitPreprocessor.process(image)
+        guard !result.report.blank else { throw NoInkFound(file: url.path) }
         if plain {
             return Prepared(file: url.path, digit: DigitPreprocessor.plainResize(image),
                             notes: "plain resize of the whole image to 28x28", original: data)
         }
-        let result = DigitPreprocessor.process(image)
         return Prepared(file: url.path, digit: result.pixels, notes: result.report.summary, original: data)
     }
 
-    /// Classifies prepared images in batches of `batchSize`.
-    public static func classify(_ prepared: [Prepared], model: Model, batchSize: Int = 256, threads: Int = 2) -> [Prediction] {
+    /// Classifies prepared images in batches of `batchSize`. A model whose outputs for an image are not 10 finite
+    /// probabilities is refused (`IncompatibleModel`, naming `modelPath` and the image) rather than printing NaN.
+    public static func classify(_ prepared: [Prepared], model: Model, modelPath: String = "the model", batchSize: Int = 256,
+                                threads: Int = 2) throws -> [Prediction] {
         guard !prepared.isEmpty else { return [] }
         let pixels = prepared.flatMap(\.digit)
         let probabilities = model.probabilities(pixels: pixels, count: prepared.count, batchSize: batchSize, threads: threads)
         let classes = probabilities.shape[1]
+        guard classes == 10 else {
+            throw IncompatibleModel(path: modelPath, reason: "the model gives \(classes) outputs, not the 10 digit classes")
+        }
+        if let i = (0..<prepared.count).first(where: { i in
+            probabilities.scalars[(i * classes)..<((i + 1) * classes)].contains { !$0.isFinite }
+        }) {
+            throw IncompatibleModel(path: modelPath, reason: "its outputs for \(prepared[i].file) are not 10 finite "
+                                        + "probabilities (NaN or infinity); the model is unusable: train it again")
+        }
         return prepared.enumerated().map { i, p in
             let row = (0..<classes).map { Double(probabilities.scalars[i * classes + $0]) }
             let ranked = row.indices.sorted { row[$0] > row[$1] }

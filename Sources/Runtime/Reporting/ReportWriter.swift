@@ -27,6 +27,7 @@ public enum ReportWriter {
             throw ReportError(kind: .invalidInput, subject: "test", detail: "no test predictions; evaluate on a non-empty test set")
         }
         try validate(input.misclassified.map(\.pixels), what: "misclassified example")
+        try validate(input.pairExamples.map(\.pixels), what: "confused-pair example")
         let run = folder.appendingPathComponent("runs").appendingPathComponent(input.manifest.runFolderName)
         let charts = try freshFolder(run.appendingPathComponent(TrainingReportPage.charts))
         let renderer = ChartRenderer(folder: charts, gnuplot: gnuplot)
@@ -38,14 +39,14 @@ public enum ReportWriter {
         files += try renderer.confusionMatrix(matrix).files
         files += try renderer.perClassAccuracy(metrics.perClass, overall: metrics.testAccuracy).files
         files += try renderer.confidenceHistogram(metrics.confidence).files
-        let grid = Array(input.misclassified.prefix(misclassifiedInGrid))
+        let grid = Array(mostConfidentFirst(input.misclassified).prefix(misclassifiedInGrid))
         if !grid.isEmpty {
             files += try renderer.misclassifiedGrid(grid).files
         }
         var pairs: [TrainingReportPage.PairRow] = []
         for pair in matrix.mostConfusedPairs(limit: pairRows) {
-            let examples = input.misclassified
-                .filter { $0.trueLabel == pair.trueLabel && $0.predicted == pair.predicted }
+            let examples = mostConfidentFirst((input.misclassified + input.pairExamples)
+                .filter { $0.trueLabel == pair.trueLabel && $0.predicted == pair.predicted })
                 .prefix(examplesPerPair)
             var chart: String?
             if !examples.isEmpty {
@@ -80,6 +81,11 @@ public enum ReportWriter {
         let page = RetrainReportPage(input: input, metrics: metrics, feedbackChart: feedbackChart)
         files += try writeDocuments(report: page.render(), metrics: { try metrics.jsonData() }, into: run)
         return try publish(run: run, files: files, to: folder)
+    }
+
+    /// Highest confidence first; equal ones keep their order.
+    private static func mostConfidentFirst(_ examples: [DigitExample]) -> [DigitExample] {
+        examples.enumerated().sorted { ($0.element.confidence, $1.offset) > ($1.element.confidence, $0.offset) }.map(\.element)
     }
 
     // MARK: files

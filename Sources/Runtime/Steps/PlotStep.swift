@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNet
 import StepDSL
@@ -22,7 +23,8 @@ enum PlotStep {
         guard let evaluation, let test = evaluation.score(set: "test") else {
             throw StepFailure("plot needs an evaluation with test-set scores")
         }
-        let manifest = context.manifest ?? RunManifest(workflow: context.workflowOutputs.lastPathComponent, date: Date(), steps: [])
+        let manifest = (context.manifest ?? RunManifest(workflow: context.workflowOutputs.lastPathComponent, date: Date(), steps: []))
+            .writtenBy(step.name)
         let folder = context.workflowOutputs
         let written: [URL]
         if let before = evaluation.score(set: "test", model: "baseline") {
@@ -51,16 +53,18 @@ enum PlotStep {
         }
         let result = try ClassificationResult(labels: test.labels.map(Int.init), predictions: test.predictions.map(Int.init),
                                               confidences: test.confidences)
-        var misclassified: [DigitExample] = []
-        if let images = e.examples["test"], let indices = e.exampleIndices["test"] {
-            // The report wants them in test-set order.
-            for (k, index) in indices.enumerated().sorted(by: { $0.element < $1.element }) {
-                misclassified.append(DigitExample(pixels: Array(images.image(k)), trueLabel: Int(test.labels[index]),
-                                                  predicted: Int(test.predictions[index]), confidence: test.confidences[index]))
+        // Most confident mistakes first, as evaluate kept them; "test-pairs" only adds examples for confused pairs.
+        func kept(_ name: String) -> [DigitExample] {
+            guard let images = e.examples[name], let indices = e.exampleIndices[name] else { return [] }
+            return indices.enumerated().map { k, index in
+                DigitExample(pixels: Array(images.image(k)), trueLabel: Int(test.labels[index]),
+                             predicted: Int(test.predictions[index]), confidence: test.confidences[index])
             }
         }
-        return TrainingReportInput(history: rows, test: result, testLoss: test.loss, misclassified: misclassified,
-                                   model: e.model, trainingSeconds: history.reduce(0) { $0 + $1.seconds }, manifest: manifest)
+        return TrainingReportInput(history: rows, test: result, testLoss: test.loss, misclassified: kept("test"),
+                                   pairExamples: kept("test-pairs"), model: e.model,
+                                   trainingSeconds: history.reduce(0) { $0 + $1.seconds }, manifest: manifest,
+                                   classNames: DatasetKind.classNames(in: manifest))
     }
 
     static func retrainInput(_ e: EvaluationValue, test: ScoredSet, before: ScoredSet, saved: SavedValue?, manifest: RunManifest) -> RetrainReportInput {

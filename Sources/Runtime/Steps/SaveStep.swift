@@ -8,13 +8,17 @@ import Tensor
 /// `history/`. With `gate true` (the retrain workflow) the new model replaces the current one only if it keeps
 /// MNIST test accuracy within `max_accuracy_drop` points of the baseline and does better on the feedback set.
 enum SaveStep {
-    /// The promotion gate's verdict, worded for the report.
+    /// The promotion gate's verdict, worded for the report, with the feedback counts it was decided on.
     struct Decision: Equatable {
         var promote: Bool
         var reason: String
+        var feedback: FeedbackTally?
     }
 
-    /// Pure: decides from the scores alone.
+    /// Pure: decides from the scores alone. Only feedback images the baseline got wrong can be fixed; those it
+    /// already got right must stay right (each one broken counts against a fixed one). Promoted when the MNIST
+    /// test accuracy stays within the margin and either more images were fixed than broken, or none was broken
+    /// and the MNIST test accuracy rose. So feedback the model already gets right never blocks a better model.
     static func gate(_ evaluation: EvaluationValue, maxAccuracyDrop points: Double) -> Decision {
         guard let new = evaluation.score(set: "test"), let old = evaluation.score(set: "test", model: "baseline") else {
             return Decision(promote: false, reason: "no baseline score to compare with (evaluate needs the baseline model as its fourth input)")
@@ -27,12 +31,17 @@ enum SaveStep {
         guard let fNew = evaluation.score(set: "feedback"), let fOld = evaluation.score(set: "feedback", model: "baseline") else {
             return Decision(promote: false, reason: "no feedback set was evaluated, so there is no improvement to promote")
         }
-        let right = { (s: ScoredSet) in zip(s.labels, s.predictions).filter { $0 == $1 }.count }
-        let feedbackLine = "feedback \(right(fOld)) → \(right(fNew)) of \(fNew.labels.count) right"
-        guard right(fNew) > right(fOld) else {
-            return Decision(promote: false, reason: "\(feedbackLine): no improvement (\(testLine))")
+        let tally = FeedbackTally(labels: fNew.labels, before: fOld.predictions, after: fNew.predictions)
+        let margin = "within the \(String(format: "%.2f", points))-point margin"
+        if tally.net > 0 {
+            return Decision(promote: true, reason: "\(tally.summary); \(testLine), \(margin)", feedback: tally)
         }
-        return Decision(promote: true, reason: "\(feedbackLine); \(testLine), within the \(String(format: "%.2f", points))-point margin")
+        if tally.broken == 0, new.accuracy > old.accuracy {
+            return Decision(promote: true, reason: "\(tally.summary); \(testLine), a rise", feedback: tally)
+        }
+        let why = tally.broken > 0 ? "it breaks \(tally.broken) and fixes \(tally.fixed), no net gain"
+            : "no feedback image fixed and no MNIST gain"
+        return Decision(promote: false, reason: "\(tally.summary): \(why) (\(testLine))", feedback: tally)
     }
 
     static func run(_ step: Step, model: Model, evaluation: EvaluationValue, context: StepContext) throws -> [ArtifactValue] {

@@ -33,7 +33,18 @@ enum TrainStep {
         model.normalization = train.normalization
         let config = config(step, augmentation: train.augmentation, context: context)
         var epochs = 0
-        return try Trainer.fit(&model, train: train.images, validation: validation?.images, config: config) { event in
+        do {
+            return try fitting(&model, config: config, train: train, validation: validation, context: context, epochs: &epochs)
+        } catch let error as TrainingError where error.divergedAt != nil {
+            // Say how to lower it for this step, ready to paste.
+            let lower = min(config.optimizer.learningRate / 10, 0.001)
+            throw TrainingError("\(error.message), e.g. --set \(step.name).lr=\(lower)")
+        }
+    }
+
+    private static func fitting(_ model: inout Model, config: TrainingConfig, train: DatasetValue, validation: DatasetValue?,
+                                context: StepContext, epochs: inout Int) throws -> [EpochMetrics] {
+        try Trainer.fit(&model, train: train.images, validation: validation?.images, config: config) { event in
             switch event {
             case let .fitStart(count, batches, images):
                 epochs = count

@@ -26,7 +26,7 @@ public enum StepSchema {
         parameters: [
             ParameterSpec("dataset", .choice(["mnist", "fashion-mnist"]), default: .word("mnist"),
                           "Which dataset's four IDX files to read: `mnist` from the data folder, `fashion-mnist` from "
-                              + "/usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)."),
+                              + "the folder `--data` names, else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)."),
             ParameterSpec("limit", .int(min: 1, max: 60_000), default: .int(60_000),
                           "Training images kept (the first ones), for quick runs."),
             ParameterSpec("test_limit", .int(min: 1, max: 10_000), default: .int(10_000),
@@ -130,7 +130,7 @@ public enum StepSchema {
         parameters: [
             ParameterSpec("batch", .int(min: 1, max: 60_000), default: .int(1000), "Images per forward pass."),
             ParameterSpec("misclassified", .int(min: 0, max: 1000), default: .int(64),
-                          "Misclassified examples kept for the report."),
+                          "The most confident mistakes kept for the report's grid (examples of the most confused pairs are kept besides)."),
         ],
         reads: nil)
 

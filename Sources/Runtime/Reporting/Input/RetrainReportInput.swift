@@ -27,6 +27,11 @@ public struct RetrainReportInput: Sendable {
             self.before = before
             self.after = after
         }
+
+        /// Fixed, still wrong, kept right or broken, against the model before fine-tuning.
+        public var outcome: FeedbackOutcome {
+            FeedbackOutcome(trueLabel: trueLabel, before: before.label, after: after.label)
+        }
     }
 
     public struct Prediction: Sendable, Equatable, Codable {
@@ -77,6 +82,9 @@ public struct RetrainReportInput: Sendable {
         self.unreadable = unreadable
         self.manifest = manifest
     }
+
+    /// The feedback images' outcomes counted: only images the old model got wrong can be fixed.
+    public var feedbackTally: FeedbackTally { FeedbackTally(feedback.map(\.outcome)) }
 
     /// Fraction of feedback images the old model labelled correctly; 0 when there are none.
     public var feedbackAccuracyBefore: Double { fraction { $0.before.label == $0.trueLabel } }

@@ -4,12 +4,23 @@ import Foundation
 public struct RunManifest: Sendable, Equatable {
     /// One step of the workflow as it ran.
     public struct Step: Sendable, Equatable {
+        /// Where the step was when the report was written: the step writing the report has no time yet.
+        public enum State: String, Sendable, Equatable {
+            /// Ran or came from the cache; `seconds` and `cached` say which and how long.
+            case finished
+            /// The step writing the report: still running, its time is in the log and run.json.
+            case running
+            /// Not run (yet) in this run: after the step writing the report, or outside `--only`/`--from`.
+            case notRun
+        }
+
         public var name: String
         /// Resolved parameters (overrides applied), in the order the step declares them.
         public var parameters: [(key: String, value: String)]
         public var seconds: Double
         /// True when the step's results came from the cache instead of running.
         public var cached: Bool
+        public var state: State = .finished
 
         public init(name: String, parameters: [(key: String, value: String)], seconds: Double, cached: Bool) {
             self.name = name
@@ -19,7 +30,7 @@ public struct RunManifest: Sendable, Equatable {
         }
 
         public static func == (a: Step, b: Step) -> Bool {
-            a.name == b.name && a.seconds == b.seconds && a.cached == b.cached
+            a.name == b.name && a.seconds == b.seconds && a.cached == b.cached && a.state == b.state
                 && a.parameters.elementsEqual(b.parameters) { $0.key == $1.key && $0.value == $1.value }
         }
     }
@@ -44,15 +55,27 @@ public struct RunManifest: Sendable, Equatable {
         self.runFolder = runFolder
     }
 
-    /// The run's folder name under `Outputs/<workflow>/runs/`: the runner's folder, else the UTC start time,
-    /// e.g. `20250314T091502Z`
-    /// (no colons, so it is a valid file name everywhere, and it sorts by time).
+    /// The run's folder name under `Outputs/<workflow>/runs/`: the runner's folder, else the UTC start time as
+    /// the runner names its folders (`Timestamp.folderName`), e.g. `2025-03-14T09-15-02Z` (no colons, so it is a
+    /// valid file name everywhere, and it sorts by time).
     public var runFolderName: String {
-        if let runFolder { return runFolder }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        runFolder ?? Timestamp.folderName(date)
+    }
+
+    /// The manifest as the step `writer` sees it while it writes the report: that step is still running and the
+    /// steps after it have not run. Steps with no record (neither a time nor a cache hit: outside `--only` or
+    /// `--from`) are marked as not run rather than shown as having run in 0 s.
+    public func writtenBy(_ writer: String) -> RunManifest {
+        var copy = self
+        guard let index = steps.firstIndex(where: { $0.name == writer }) else { return copy }
+        for i in copy.steps.indices {
+            if i == index {
+                copy.steps[i].state = .running
+            } else if i > index || (!copy.steps[i].cached && copy.steps[i].seconds == 0) {
+                copy.steps[i].state = .notRun
+            }
+        }
+        return copy
     }
 
     /// ISO 8601 UTC time, e.g. `2025-03-14T09:15:02Z`.

@@ -19,14 +19,26 @@ enum ManifestSection {
                 step.name,
                 step.parameters.isEmpty ? "—" : step.parameters.map { Markdown.code("\($0.key)=\($0.value)") }
                     .joined(separator: " "),
-                Format.duration(step.seconds),
-                step.cached ? "cache" : "ran",
+                step.state == .finished ? Format.duration(step.seconds) : "—",
+                result(step),
             ]
         }
         out += Markdown.table(["Step", "Parameters", "Time", "Result from"], [.left, .left, .right, .left], rows)
-        let total = manifest.steps.reduce(0) { $0 + $1.seconds }
-        let cached = manifest.steps.count { $0.cached }
-        out += "\nTotal step time \(Format.duration(total)); \(cached) of \(manifest.steps.count) steps came from the cache.\n"
+        let finished = manifest.steps.filter { $0.state == .finished }
+        let total = finished.reduce(0) { $0 + $1.seconds }
+        let cached = finished.count { $0.cached }
+        let running = manifest.steps.first { $0.state == .running }
+        out += "\nTotal time of the finished steps \(Format.duration(total))"
+            + (running.map { " (\($0.name) was still running)" } ?? "")
+            + "; \(cached) of \(manifest.steps.count) steps came from the cache.\n"
         return out
+    }
+
+    private static func result(_ step: RunManifest.Step) -> String {
+        switch step.state {
+        case .finished: step.cached ? "cache" : "ran"
+        case .running: "this step: running (writes this report; its time is in the log)"
+        case .notRun: "not run"
+        }
     }
 }

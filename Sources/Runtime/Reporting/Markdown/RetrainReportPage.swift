@@ -25,40 +25,46 @@ struct RetrainReportPage {
             let delta = after - before
             return (delta >= 0 ? "+" : "") + Format.fixed(delta, 4)
         }
-        let n = metrics.feedbackCount
-        let rightBefore = input.feedback.count { $0.before.label == $0.trueLabel }
-        let rightAfter = input.feedback.count { $0.after.label == $0.trueLabel }
+        let tally = metrics.feedbackOutcomes
         var rows = [
             ["MNIST test accuracy", Format.percent(metrics.testAccuracyBefore), Format.percent(metrics.testAccuracy),
              points(metrics.testAccuracyBefore, metrics.testAccuracy)],
             ["MNIST test loss", Format.fixed(metrics.testLossBefore, 4), Format.fixed(metrics.testLoss, 4),
              lossChange(metrics.testLossBefore, metrics.testLoss)],
         ]
-        if n > 0 {
-            rows.append(["Feedback accuracy",
-                         "\(Format.percent(metrics.feedbackAccuracyBefore)) (\(rightBefore)/\(n))",
-                         "\(Format.percent(metrics.feedbackAccuracyAfter)) (\(rightAfter)/\(n))",
-                         points(metrics.feedbackAccuracyBefore, metrics.feedbackAccuracyAfter)])
+        if tally.wrongBefore > 0 {
+            rows.append(["Feedback images the model got wrong: fixed*", "0 of \(tally.wrongBefore)",
+                         "\(tally.fixed) of \(tally.wrongBefore)", "+\(tally.fixed)"])
         }
-        return "## Before and after fine-tuning\n\n"
+        if tally.rightBefore > 0 {
+            rows.append(["Feedback images it already got right: kept right*", "\(tally.rightBefore) of \(tally.rightBefore)",
+                         "\(tally.keptRight) of \(tally.rightBefore)", tally.broken > 0 ? "−\(tally.broken) broken" : "none broken"])
+        }
+        var out = "## Before and after fine-tuning\n\n"
             + Markdown.table(["", "Before", "After", "Change"], [.left, .right, .right, .right], rows)
+        if metrics.feedbackCount > 0 {
+            out += "\n\\* The feedback images are part of what the new model was just fine-tuned on, so these rows show "
+                + "what it learnt of them, not how well it generalises; the MNIST test set was not trained on. Only an "
+                + "image the model got wrong before can be fixed; breaking one it got right counts against promotion.\n"
+        }
+        return out
     }
 
     private func feedback() -> String {
         var out = "## Feedback images\n\n"
         guard let feedbackChart, !input.feedback.isEmpty else { return out + "No usable feedback images.\n" }
         out += "Under each image: T the true label, B the model before fine-tuning (prediction and confidence), "
-            + "A the model after.\n\n"
+            + "A the model after. The model after was fine-tuned on these images.\n\n"
         out += Markdown.image("Feedback images with predictions before and after", "charts/\(feedbackChart).png") + "\n\n"
         let rows = input.feedback.map { image in
             [
                 Markdown.code(image.name), String(image.trueLabel),
                 "\(image.before.label) (\(Format.percent(Double(image.before.confidence))))",
                 "\(image.after.label) (\(Format.percent(Double(image.after.confidence))))",
-                image.after.label == image.trueLabel ? "yes" : "no",
+                image.outcome.rawValue,
             ]
         }
-        out += Markdown.table(["File", "True", "Before", "After", "Fixed"], [.left, .right, .right, .right, .left], rows)
+        out += Markdown.table(["File", "True", "Before", "After", "Outcome"], [.left, .right, .right, .right, .left], rows)
         return out
     }
 

@@ -10,7 +10,7 @@ struct TrainingReportPage {
     var input: TrainingReportInput
     var metrics: TrainingMetrics
     var pairs: [PairRow]
-    /// How many misclassified digits the grid shows (the first ones of `input.misclassified`).
+    /// How many misclassified digits the grid shows (the most confident ones of `input.misclassified`).
     var gridCount: Int
 
     static let charts = "charts"
@@ -21,13 +21,26 @@ struct TrainingReportPage {
         if let commit = metrics.gitCommit { out += " · commit \(Markdown.code(String(commit.prefix(12))))" }
         if let seed = metrics.seed { out += " · seed \(seed)" }
         out += " · [metrics.json](metrics.json)\n\n"
-        out += headline() + "\n" + model() + "\n" + history() + "\n" + confusion() + "\n" + perClass() + "\n"
+        out += headline() + classLegend() + "\n" + model() + "\n" + history() + "\n" + confusion() + "\n" + perClass() + "\n"
             + confidence() + "\n" + confusedPairs() + "\n" + misclassified() + "\n"
             + ManifestSection.render(input.manifest) + "\n" + files()
         return out
     }
 
     private func chart(_ name: String) -> String { "\(Self.charts)/\(name).png" }
+
+    /// A class as the tables show it: the digit, or `6 Shirt` when the dataset names its classes.
+    private func label(_ c: Int) -> String {
+        guard let names = input.classNames, names.indices.contains(c) else { return String(c) }
+        return "\(c) \(names[c])"
+    }
+
+    /// Under the headline when the classes are not digits: which label is which (the charts show the numbers).
+    private func classLegend() -> String {
+        guard let names = input.classNames else { return "" }
+        return "\nClasses (the charts label them by number): "
+            + names.indices.map { "\($0) \(names[$0])" }.joined(separator: ", ") + ".\n"
+    }
 
     private func headline() -> String {
         Markdown.table(["Test accuracy", "Test loss", "Misclassified", "Training time"], [.right, .right, .right, .right], [[
@@ -76,7 +89,7 @@ struct TrainingReportPage {
         var out = "## Per-class results\n\n"
         out += Markdown.image("Accuracy per class", chart("per-class-accuracy")) + "\n\n"
         let rows = metrics.perClass.map { c in
-            [String(c.label), Format.fixed(c.precision, 4), Format.fixed(c.recall, 4), Format.fixed(c.f1, 4),
+            [label(c.label), Format.fixed(c.precision, 4), Format.fixed(c.recall, 4), Format.fixed(c.f1, 4),
              Format.grouped(c.support)]
         }
         out += Markdown.table(["Class", "Precision", "Recall", "F1", "Support"], [.right, .right, .right, .right, .right], rows)
@@ -100,7 +113,7 @@ struct TrainingReportPage {
         guard !pairs.isEmpty else { return out + "No test image was misclassified.\n" }
         let rows = pairs.map { row in
             [
-                "\(row.pair.trueLabel) → \(row.pair.predicted)",
+                "\(label(row.pair.trueLabel)) → \(label(row.pair.predicted))",
                 String(row.pair.count),
                 row.chart.map { Markdown.image("\(row.pair.trueLabel) predicted as \(row.pair.predicted)", chart($0)) }
                     ?? "no example kept",
@@ -115,8 +128,8 @@ struct TrainingReportPage {
         guard gridCount > 0 else {
             return out + (metrics.misclassified == 0 ? "None.\n" : "No misclassified images were kept for the report.\n")
         }
-        out += "The first \(gridCount) of \(Format.grouped(metrics.misclassified)) misclassified test images. "
-            + "Under each: true → predicted class, then the model's confidence.\n\n"
+        out += "The \(gridCount) most confident of the \(Format.grouped(metrics.misclassified)) misclassified test images, "
+            + "most confident first. Under each: true → predicted class, then the model's confidence.\n\n"
         out += Markdown.image("Misclassified test digits", chart("misclassified")) + "\n"
         return out
     }

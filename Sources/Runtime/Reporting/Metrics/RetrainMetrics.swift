@@ -8,6 +8,8 @@ public struct RetrainMetrics: Sendable, Equatable, Codable {
         public var trueLabel: Int
         public var before: RetrainReportInput.Prediction
         public var after: RetrainReportInput.Prediction
+        /// `fixed`, `still wrong`, `kept right` or `broken`.
+        public var outcome: FeedbackOutcome
     }
 
     public var workflow: String
@@ -21,6 +23,9 @@ public struct RetrainMetrics: Sendable, Equatable, Codable {
     public var feedbackCount: Int
     public var feedbackAccuracyBefore: Double
     public var feedbackAccuracyAfter: Double
+    /// Feedback images the old model got wrong (`wrong_before`, `fixed`) and right (`right_before`, `kept_right`).
+    /// They are images the new model was fine-tuned on: these measure what it learnt of them, not how it generalises.
+    public var feedbackOutcomes: FeedbackTally
     public var promoted: Bool
     public var gateReason: String
     public var feedback: [Feedback]
@@ -38,10 +43,11 @@ public struct RetrainMetrics: Sendable, Equatable, Codable {
         feedbackCount = input.feedback.count
         feedbackAccuracyBefore = input.feedbackAccuracyBefore
         feedbackAccuracyAfter = input.feedbackAccuracyAfter
+        feedbackOutcomes = input.feedbackTally
         promoted = input.gate.promoted
         gateReason = input.gate.reason
         feedback = input.feedback.map {
-            Feedback(name: $0.name, trueLabel: $0.trueLabel, before: $0.before, after: $0.after)
+            Feedback(name: $0.name, trueLabel: $0.trueLabel, before: $0.before, after: $0.after, outcome: $0.outcome)
         }
         unreadable = input.unreadable
     }
