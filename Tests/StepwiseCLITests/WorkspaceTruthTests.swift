@@ -148,7 +148,7 @@ struct WorkspaceTruthTests {
         try SyntheticDigits.png(5, to: image)
         try reportWrong(image)
         // A long fine-tune holds the model's lock.
-        let long = Self.tinyRetrain.map { $0 == "finetune.epochs=3" ? "finetune.epochs=5000" : $0 }
+        let long = Self.tinyRetrain.map { $0 == "finetune.epochs=3" ? "finetune.epochs=1000" : $0 == "augment-with-feedback.replay=100" ? "augment-with-feedback.replay=600" : $0 }
         let retrain = CLI.process(["run", "retrain", "--data", data.directory.path] + long, in: project.root)
         retrain.standardError = FileHandle.nullDevice
         retrain.standardOutput = FileHandle.nullDevice
