@@ -48,7 +48,7 @@ struct CacheCollectorTests {
         #expect(report.kept == 3)
         #expect(report.deleted.count == 3)
         #expect(report.freedBytes > 0)
-        #expect(report.lines.last == "freed \(ByteCount.format(report.freedBytes)) in 3 files; kept 3 entries (latest run of each workflow)")
+        #expect(report.lines.last == "freed \(ByteCount.format(report.freedBytes)) in 3 files; kept 3 entries (latest run of each workflow, its last successful full run, each step's newest result)")
         #expect(report.lines.contains { $0.hasPrefix("deleted \(Self.key("orphan").prefix) train/orphan (") })
     }
 

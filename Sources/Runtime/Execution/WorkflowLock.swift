@@ -21,9 +21,11 @@ public final class WorkflowLock: Sendable {
     }
 
     /// Takes the lock of `workflow`, whose folder is `directory` (`Outputs/<workflow>`, created if missing).
-    /// Fails at once if another process holds it, or after polling for up to `wait` seconds.
+    /// Fails at once if another process holds it, or after polling for up to `wait` seconds; polling also
+    /// stops, with code `.interrupted`, as soon as `stop` returns true.
     public static func acquire(workflow: String, directory: URL, wait: Double = 0,
-                               now: @Sendable () -> Date = Date.init) throws(LockError) -> WorkflowLock {
+                               now: @Sendable () -> Date = Date.init,
+                               stop: @Sendable () -> Bool = { false }) throws(LockError) -> WorkflowLock {
         let url = directory.appendingPathComponent(".lock")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -49,6 +51,10 @@ public final class WorkflowLock: Sendable {
                 let waited = wait > 0 ? " (gave up after waiting \(formatSeconds(wait)))" : ""
                 throw LockError(.held, "another run of \(workflow) holds the lock: \(who)\(waited)",
                                 holderPID: holder.pid, holderStarted: holder.started)
+            }
+            if stop() {
+                close(fd)
+                throw LockError(.interrupted, "stopped waiting for the lock of \(workflow): interrupted")
             }
             usleep(100_000)
         }

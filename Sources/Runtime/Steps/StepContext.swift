@@ -19,6 +19,8 @@ public struct StepContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// The run so far (steps, times, cache hits), for the report's manifest.
     public var manifest: RunManifest?
+    /// True once SIGINT or SIGTERM asked the run to stop: long loops check it and end with `TrainingStopped`.
+    public var isInterrupted: @Sendable () -> Bool = { false }
 
     /// A path from a step parameter: absolute as given, else relative to the project root.
     public func resolve(_ path: String) -> URL {
