@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Four small MNIST-format IDX files (raw, uncompressed: the loader takes raw or gzip) of random 28x28 images
 /// and labels, in a fresh temporary folder: enough for the runner's own behaviour, no real MNIST needed.
@@ -9,15 +10,9 @@ final class SyntheticMNIST {
     init(train: Int = 200, test: Int = 100, seed: UInt64 = 1) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-mnist-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var state = seed
-        func next() -> UInt8 {
-            // SplitMix64: the same files on every run of the tests.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return UInt8(truncatingIfNeeded: z ^ (z >> 31))
-        }
+        // The project's seeded generator: the same files on every run of the tests.
+        var rng = SeededGenerator(seed: seed)
+        func next() -> UInt8 { UInt8(truncatingIfNeeded: rng.next()) }
         for (prefix, count) in [("train", train), ("t10k", test)] {
             let pixels = (0..<(count * 28 * 28)).map { _ in next() }
             let labels = (0..<count).map { _ in next() % 10 }

@@ -6,17 +6,9 @@ import Testing
 import Glibc
 #endif
 
-/// Records of runs that end early or are interrupted, and run.json files from before those existed.
-struct RunRecordingTests {
-    let dir: TemporaryDirectory
-    let history: RunHistory
-    let start = Date(timeIntervalSince1970: 1_795_309_323) // 2026-11-22T01:02:03Z
-
-    init() throws {
-        dir = try TemporaryDirectory()
-        history = RunHistory(outputs: dir.url, workflow: "train")
-    }
-
+/// Records of runs that end early or are interrupted, and run.json files from before those existed
+/// (RunHistoryTests' folder, history and start time).
+extension RunHistoryTests {
     @Test func earlyEndsAreRecordedWithoutSteps() throws {
         let refused = try RunDirectory.recordEarlyEnd(history: history, workflow: "train", mode: .from("train"),
                                                       status: .refused, error: "another run of train holds the lock",
