@@ -69,7 +69,7 @@ public struct TrainingStopped: Error, CustomStringConvertible, Equatable {
         self.epoch = epoch
         self.batch = batch
     }
-    public var description: String { "training stopped at epoch \(epoch), batch \(batch): interrupted" }
+    public var description: String { "training stopped before epoch \(epoch), batch \(batch)" }
 }
 
 /// A training run that cannot start: the message says which setting or which data is wrong.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NeuralNet
 import Synchronization
 
 #if canImport(Glibc)
@@ -87,6 +88,19 @@ public struct RunInterrupted: Error, Sendable, Equatable, CustomStringConvertibl
             ? "no step had finished"
             : "the steps it finished (\(finished.joined(separator: ", "))) are cached and the next run reuses them"
         return "interrupted by \(Self.name(of: signal)): \(run); \(kept)"
+    }
+
+    /// Where the run was when `signal` stopped it, from the error that unwound it: for run.json and the log.
+    static func explain(signal: Int32, error: any Error) -> String {
+        let by = "interrupted by \(name(of: signal))"
+        switch error {
+        case is RunInterrupted:
+            return "\(by) between steps"
+        case let step as StepRunError where step.underlying is TrainingStopped:
+            return "\(by) in step \(step.step) (\(step.underlying))"
+        default:
+            return "\(by); then: \(error)"
+        }
     }
 
     public static func name(of signal: Int32) -> String {

@@ -154,8 +154,8 @@ extension WorkflowRunner {
             }
             if let signal = options.interruption?.signal {
                 let finished = directory.record.steps.filter { $0.outcome == .computed || $0.outcome == .cached }.map(\.name)
-                let how = "interrupted by \(RunInterrupted.name(of: signal))" + (error is RunInterrupted ? " between steps" : ": \(error)")
-                reporter.info(step: nil, "\(how); the cache writes of the finished steps are done, run.json says interrupted")
+                let how = RunInterrupted.explain(signal: signal, error: error)
+                reporter.info(step: nil, "\(how); the cache writes of the finished steps are done")
                 try? directory.finish(status: .interrupted, error: how)
                 throw RunInterrupted(signal: signal, runID: directory.record.id, finished: finished)
             }
