@@ -74,7 +74,7 @@ enum ExitStatusMapping {
     static func meaning(of status: Int32) -> String {
         switch status {
         case 0: "success"
-        case 1: "a step failed"
+        case 1: "failed"
         case 2: "usage, step-file or validation error (nothing ran)"
         case 3: "another run holds the lock"
         case 4: "data missing or corrupt"

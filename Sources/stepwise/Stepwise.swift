@@ -43,7 +43,12 @@ struct Stepwise: AsyncParsableCommand {
                 ExitStatusMapping.printExitLine(2)
                 Foundation.exit(2)
             }
-            ExitStatusMapping.printExitLine(code.rawValue)
+            if code != .success, ExitStatusMapping.exitLine.withLock({ $0 }) != nil {
+                // An unmapped error of a command that logs its exit: the message first, the exit line last.
+                ExitStatusMapping.printLine(fullMessage(for: error))
+                ExitStatusMapping.printExitLine(code.rawValue)
+                Foundation.exit(code.rawValue)
+            }
             exit(withError: error)
         }
     }
