@@ -28,6 +28,20 @@ extension WorkflowRunner {
         }
     }
 
+    /// Marks a run that `error` stopped after it began its folder: `failed`, or `interrupted` if a signal asked it
+    /// to stop (then the error to throw is `RunInterrupted`). The caller has settled the cache writes.
+    func recordFailure(_ error: any Error, in directory: inout RunDirectory, reporter: ProgressReporter) -> any Error {
+        guard let signal = options.interruption?.signal else {
+            try? directory.finish(status: .failed, error: "\(error)")
+            return error
+        }
+        let finished = directory.record.steps.filter { $0.outcome == .computed || $0.outcome == .cached }.map(\.name)
+        let how = RunInterrupted.explain(signal: signal, error: error)
+        reporter.info(step: nil, "\(how); the cache writes of the finished steps are done")
+        try? directory.finish(status: .interrupted, error: how)
+        return RunInterrupted(signal: signal, runID: directory.record.id, finished: finished)
+    }
+
     /// Writes the record of a run that ended before its run folder existed; returns the error to throw.
     private func recordEarlyEnd(_ error: any Error, style: ProgressReporter.Style,
                                 output: @escaping @Sendable (String) -> Void) -> any Error {

@@ -136,7 +136,7 @@ extension WorkflowRunner {
                                                    key: key, step: stepName, workflow: name, runID: runID).fileBytes
                         }
                     } catch {
-                        try? directory.finishStep(step.name, outcome: error is TrainingStopped ? .interrupted : .failed,
+                        try? directory.finishStep(step.name, outcome: options.interruption?.isRequested == true ? .interrupted : .failed,
                                                   seconds: Date().timeIntervalSince(started))
                         throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                     }
@@ -152,15 +152,7 @@ extension WorkflowRunner {
             if let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
                 reporter.warning("warning: \(failure)")
             }
-            if let signal = options.interruption?.signal {
-                let finished = directory.record.steps.filter { $0.outcome == .computed || $0.outcome == .cached }.map(\.name)
-                let how = RunInterrupted.explain(signal: signal, error: error)
-                reporter.info(step: nil, "\(how); the cache writes of the finished steps are done")
-                try? directory.finish(status: .interrupted, error: how)
-                throw RunInterrupted(signal: signal, runID: directory.record.id, finished: finished)
-            }
-            try? directory.finish(status: .failed, error: "\(error)")
-            throw error
+            throw recordFailure(error, in: &directory, reporter: reporter)
         }
 
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
