@@ -50,7 +50,7 @@ struct Cache: ParsableCommand {
                 let report = try CacheCollector(outputs: location.url).collect(keepRuns: keepRuns)
                 for line in report.lines { print(line) }
             } catch let error as LockError where error.code == .held {
-                FileHandle.standardError.write(Data("error: \(error.message); run cache gc when it has finished\n".utf8))
+                ExitStatusMapping.printLine("error: \(error.message); run cache gc when it has finished")
                 throw ExitCode(3)
             }
         }

@@ -113,6 +113,6 @@ private final class ProgressPrinter: @unchecked Sendable {
     }
 
     func emit(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        ExitStatusMapping.printLine(line)
     }
 }

@@ -57,8 +57,11 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a workflow; unchanged steps come from the cache.",
         discussion: """
             Checks every step file first (nothing runs if one is wrong), takes the workflow's lock (a second run \
-            exits 3 unless --wait), then runs the steps that must run. Results: Outputs/<workflow>/report.md, \
-            metrics.json, charts/, and runs/<UTC timestamp>/ with run.json and log.txt.
+            exits 3 unless --wait), sweeps what killed runs left behind, then runs the steps that must run. \
+            Results: Outputs/<workflow>/report.md, metrics.json, charts/, and runs/<UTC timestamp>/ with run.json \
+            and log.txt; every run is recorded there, also one that fails before its first step. Ctrl-C (SIGINT) \
+            or SIGTERM stops after the current training batch, keeps the finished steps cached, marks the run \
+            interrupted and exits 130 or 143.
             """
     )
 
@@ -72,13 +75,20 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let style = ProgressReporter.Style.detect(quiet: quiet)
-        let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions(wait: wait))
+        ExitStatusMapping.exitLine.withLock { $0 = !quiet }
+        var runOptions = options.runOptions(wait: wait)
+        runOptions.interruption = Interruption.install { line in
+            // On a terminal, first clear the live progress line the signal cut short.
+            ExitStatusMapping.printLine(ExitStatusMapping.timestamped ? line : "\r\u{1B}[K" + line)
+        }
+        let runner = WorkflowRunner(projectRoot: options.project.root, options: runOptions)
         let summary = try runner.run(style: style)
         let reporter = try ProgressReporter(style: style)
         reporter.info(step: nil, summary.message)
         if let report = summary.reportPath, !summary.ran.isEmpty {
             reporter.info(step: nil, "report: \(report)")
         }
+        ExitStatusMapping.printExitLine(0)
     }
 }
 

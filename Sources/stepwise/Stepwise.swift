@@ -11,7 +11,9 @@ struct Stepwise: AsyncParsableCommand {
             cached, so unchanged steps are not run again.
 
             Exit codes: 0 success or nothing to do; 1 a step failed; 2 usage, step-file or validation error \
-            (nothing ran); 3 another run holds the workflow's lock; 4 data missing or corrupt.
+            (nothing ran); 3 another run holds the workflow's lock; 4 data missing or corrupt; 130 or 143 \
+            interrupted by SIGINT (Ctrl-C) or SIGTERM (the run is recorded as interrupted, its finished steps stay \
+            cached).
             """,
         version: StepwiseVersion.current,
         subcommands: [RunCommand.self, PlanCommand.self, PredictCommand.self, FeedbackCommand.self,
@@ -31,13 +33,21 @@ struct Stepwise: AsyncParsableCommand {
             let status = ExitStatusMapping.status(for: error)
             if let status {
                 ExitStatusMapping.printError(error)
+                ExitStatusMapping.printExitLine(status)
                 Foundation.exit(status)
             }
             // Help, --version and ArgumentParser's own errors; usage errors become exit code 2.
             let code = exitCode(for: error)
             if code == .validationFailure {
                 ExitStatusMapping.printLine(fullMessage(for: error))
+                ExitStatusMapping.printExitLine(2)
                 Foundation.exit(2)
+            }
+            if code != .success, ExitStatusMapping.exitLine.withLock({ $0 }) != nil {
+                // An unmapped error of a command that logs its exit: the message first, the exit line last.
+                ExitStatusMapping.printLine(fullMessage(for: error))
+                ExitStatusMapping.printExitLine(code.rawValue)
+                Foundation.exit(code.rawValue)
             }
             exit(withError: error)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Tensor
 @testable import NeuralNet
@@ -76,6 +77,21 @@ struct TrainingTests {
             let model = try Self.trainOnce(threads: 2, schedule: schedule, optimizer: optimizer)
             #expect(model.parameters.allSatisfy { ($0.weight?.scalars ?? []).allSatisfy { $0.isFinite } })
         }
+    }
+
+    @Test func stopsBetweenBatchesWhenAsked() throws {
+        var model = try Model(layers: Self.smallCNN, inputShape: [1, 8, 8], normalization: InputNormalization(), seed: 11)
+        var config = TrainingConfig(epochs: 1_000, batchSize: 4, seed: 1, threads: 1)
+        let calls = Mutex(0)
+        config.shouldStop = { calls.withLock { $0 += 1; return $0 > 7 } }
+        var batches = 0
+        let error = #expect(throws: TrainingStopped.self) {
+            try Trainer.fit(&model, train: Self.noiseSet(), validation: nil, config: config) { event in
+                if case .batchEnd = event { batches += 1 }
+            }
+        }
+        #expect(batches == 7)
+        #expect(error == TrainingStopped(epoch: 2, batch: 4))
     }
 
     @Test func rejectsMismatchedDataAndSettings() throws {

@@ -48,7 +48,7 @@ struct CacheCollectorTests {
         #expect(report.kept == 3)
         #expect(report.deleted.count == 3)
         #expect(report.freedBytes > 0)
-        #expect(report.lines.last == "freed \(ByteCount.format(report.freedBytes)) in 3 files; kept 3 entries (latest run of each workflow)")
+        #expect(report.lines.last == "freed \(ByteCount.format(report.freedBytes)) in 3 files; kept 3 entries (latest run of each workflow, its last successful full run, each step's newest result)")
         #expect(report.lines.contains { $0.hasPrefix("deleted \(Self.key("orphan").prefix) train/orphan (") })
     }
 
@@ -65,6 +65,54 @@ struct CacheCollectorTests {
         try store.store(CachedOutputs(), key: Self.key("plot"), step: "plot", workflow: "train", runID: "old")
         _ = try CacheCollector(outputs: dir.url).collect()
         #expect(try present() == ["evaluate"])
+    }
+
+    /// Records a run of the two-step workflow load -> train, with `train`'s text naming its setup; `done` are
+    /// the steps it finished (each stores its entry), the others are left as the run's mode and end leave them.
+    func twoStepRun(at seconds: TimeInterval, train: String, mode: PlanMode, done: [String],
+                    status: RunStatus) throws -> (load: CacheKey, train: CacheKey) {
+        let steps = [PlanStep(name: "load", fingerprint: StepFingerprint(text: "load")),
+                     PlanStep(name: "train", inputs: [StepInput(artifact: "set", producer: "load")],
+                              fingerprint: StepFingerprint(text: train))]
+        let plan = try Planner(workflow: "train", steps: steps, runnerVersion: "0.1.0", previous: nil, mode: mode)
+            .plan { _ in nil }
+        var run = try RunDirectory.begin(history: RunHistory(outputs: dir.url, workflow: "train"), plan: plan, mode: mode,
+                                         fingerprints: [:], now: Date(timeIntervalSince1970: seconds))
+        for step in plan.steps where done.contains(step.name) {
+            try store.store(CachedOutputs(), key: step.key, step: step.name == "train" ? train : "load", workflow: "train",
+                            runID: run.record.id)
+            try run.finishStep(step.name, outcome: .computed, seconds: 0.1)
+        }
+        if status == .interrupted, let next = plan.steps.first(where: { !done.contains($0.name) }) {
+            try run.finishStep(next.name, outcome: .interrupted, seconds: 0.1)
+        }
+        try run.finish(status: status, now: Date(timeIntervalSince1970: seconds + 1))
+        return (plan.steps[0].key, plan.steps[1].key)
+    }
+
+    @Test func aFromRunDoesNotDropTheStepsItSkipped() throws {
+        _ = try twoStepRun(at: 1_000, train: "train-epochs-1", mode: .all, done: ["load", "train"], status: .succeeded)
+        // `--from train` with another setting: load is skipped (its entry is read, not listed as used).
+        _ = try twoStepRun(at: 2_000, train: "train-epochs-2", mode: .from("train"), done: ["train"], status: .succeeded)
+        _ = try CacheCollector(outputs: dir.url).collect()
+        #expect(try present() == ["load", "train-epochs-1", "train-epochs-2"])
+    }
+
+    @Test func anInterruptedRunDoesNotDropTheLastGoodRun() throws {
+        _ = try twoStepRun(at: 1_000, train: "train-epochs-1", mode: .all, done: ["load", "train"], status: .succeeded)
+        _ = try twoStepRun(at: 2_000, train: "train-epochs-50", mode: .all, done: ["load"], status: .interrupted)
+        let report = try CacheCollector(outputs: dir.url).collect()
+        #expect(try present() == ["load", "train-epochs-1"])
+        #expect(report.deleted.isEmpty)
+    }
+
+    @Test func aStepsNewestResultIsKeptButOlderSetupsGo() throws {
+        _ = try twoStepRun(at: 1_000, train: "train-epochs-1", mode: .all, done: ["load", "train"], status: .succeeded)
+        _ = try twoStepRun(at: 2_000, train: "train-epochs-2", mode: .all, done: ["load", "train"], status: .succeeded)
+        // A failed later run that changed train: its load is the same entry, its train never finished.
+        _ = try twoStepRun(at: 3_000, train: "train-epochs-3", mode: .all, done: ["load"], status: .failed)
+        _ = try CacheCollector(outputs: dir.url).collect()
+        #expect(try present() == ["load", "train-epochs-2"])
     }
 
     @Test func refusesWhileARunHoldsALock() throws {

@@ -17,7 +17,14 @@ struct CommandLineTests {
         #expect(result.status == 4)
         #expect(result.stderr.contains("/nonexistent/train-images-idx3-ubyte.gz"))
         #expect(result.stderr.contains("stepwise data fetch"))
-        #expect(!FileManager.default.fileExists(atPath: project.url("Outputs/train/runs").path), "nothing may run")
+        // Nothing ran, but the attempt is recorded, and a log (stderr is a pipe here) ends with the exit code.
+        let runs = project.url("Outputs/train/runs")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+        #expect(folders.count == 1)
+        let data = try Data(contentsOf: runs.appendingPathComponent(folders[0]).appendingPathComponent("run.json"))
+        let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(record["status"] as? String == "failed" && (record["steps"] as? [Any])?.isEmpty == true)
+        #expect(result.stderr.hasSuffix("] exit 4: data missing or corrupt\n"), "\(result.stderr)")
     }
 
     @Test func misspeltKeyExitsTwoWithFileAndLine() throws {

@@ -34,6 +34,7 @@ public struct Trainer {
             var lossSum = 0.0, correct = 0, seen = 0
             var lr = config.optimizer.learningRate
             for b in 0..<batches {
+                if let stop = config.shouldStop, stop() { throw TrainingStopped(epoch: epoch + 1, batch: b + 1) }
                 let indices = order[(b * config.batchSize)..<min(train.count, (b + 1) * config.batchSize)]
                 let x = BatchBuilder.tensor(train, indices: indices, inputShape: model.inputShape,
                                             normalization: model.normalization) { image in

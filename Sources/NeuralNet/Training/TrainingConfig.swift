@@ -9,6 +9,9 @@ public struct TrainingConfig: Sendable {
     public var labelSmoothing: Float
     public var seed: UInt64
     public var threads: Int
+    /// Asked before every batch; when it returns true, `Trainer.fit` throws `TrainingStopped`. Not part of
+    /// what decides the weights.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     public init(epochs: Int, batchSize: Int, optimizer: OptimizerSpec = .adamDefault, schedule: LRSchedule = .constant,
                 augmentation: AugmentationSpec? = nil, labelSmoothing: Float = 0, seed: UInt64 = 0, threads: Int = 2)
@@ -56,6 +59,17 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
         self.learningRate = learningRate
         self.seconds = seconds
     }
+}
+
+/// `Trainer.fit` stopped before the end because `TrainingConfig.shouldStop` said so (the run was interrupted).
+public struct TrainingStopped: Error, CustomStringConvertible, Equatable {
+    public let epoch: Int
+    public let batch: Int
+    public init(epoch: Int, batch: Int) {
+        self.epoch = epoch
+        self.batch = batch
+    }
+    public var description: String { "training stopped before epoch \(epoch), batch \(batch)" }
 }
 
 /// A training run that cannot start, or that diverged: the message says which setting or which data is wrong,

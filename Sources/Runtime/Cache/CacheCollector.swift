@@ -4,7 +4,11 @@ import Foundation
 import Glibc
 #endif
 
-/// `stepwise cache gc`: keeps the entries the latest N runs of each workflow used and deletes the rest.
+/// `stepwise cache gc`: keeps the entries each workflow still needs and deletes the rest. Per workflow it keeps
+/// what its latest N runs used, what its last successful full run (`all` or `--force`) used, and each step's
+/// newest result (computed or read by any run since, even a failed, interrupted, `--from` or `--only` one), for
+/// the steps the workflow has now. So neither a `--from` run (whose skipped steps it read from the cache) nor an
+/// interrupted run (which finished only some steps) makes gc drop what the next full run would use.
 public struct CacheCollector: Sendable {
     /// `Outputs`.
     public let outputs: URL
@@ -25,18 +29,28 @@ public struct CacheCollector: Sendable {
         }
     }
 
-    /// The keys that the latest `keepRuns` runs of every workflow read or wrote.
+    /// The keys every workflow still needs (see the type's comment).
     public func keptKeys(keepRuns: Int) throws -> Set<CacheKey> {
         var kept = Set<CacheKey>()
         for workflow in try workflows() {
-            for record in try RunHistory(outputs: outputs, workflow: workflow).records().suffix(keepRuns) {
+            let history = RunHistory(outputs: outputs, workflow: workflow)
+            let records = try history.records()
+            for record in records.suffix(keepRuns) {
                 kept.formUnion(record.usedKeys)
+            }
+            if let full = records.last(where: { $0.status == .succeeded && ($0.mode == "all" || $0.mode == "force") }) {
+                kept.formUnion(full.usedKeys)
+            }
+            // Each current step's newest result; a step no longer in the workflow keeps nothing this way.
+            let current = Set(records.last { !$0.steps.isEmpty }?.steps.map(\.name) ?? [])
+            for (name, step) in try history.previousRun()?.steps ?? [:] where current.contains(name) {
+                kept.insert(step.key)
             }
         }
         return kept
     }
 
-    /// Deletes every entry not kept, and temporary files older than an hour (left by killed writers).
+    /// Deletes every entry not kept, and what killed processes left behind (see `LeftoverSweeper`).
     /// Holds every workflow's lock meanwhile, so no run can be writing an entry its run.json does not list yet;
     /// throws `LockError` (code `.held`) if a run is in progress.
     public func collect(keepRuns: Int = 1, now: Date = Date()) throws -> CollectionReport {
@@ -67,27 +81,10 @@ public struct CacheCollector: Sendable {
             report.deleted.append(.init(name: info.map { "\($0.key.prefix) \($0.workflow)/\($0.step)" } ?? url.lastPathComponent,
                                         bytes: size))
         }
-        for url in try temporaryFiles(olderThan: now.addingTimeInterval(-3600), in: store) {
-            let size = fileSize(url)
-            if unlink(url.path) == 0 { report.deleted.append(.init(name: url.lastPathComponent, bytes: size)) }
-        }
+        // Leftovers of killed writers: temporaries and staging folders under Outputs/, the workflows' run folders.
+        let swept = LeftoverSweeper(outputs: outputs).sweep(lockedWorkflows: try workflows(), now: now)
+        report.deleted += swept.removed.map { .init(name: URL(fileURLWithPath: $0.path).lastPathComponent, bytes: $0.bytes) }
         return report
-    }
-
-    private func temporaryFiles(olderThan cutoff: Date, in store: CacheStore) throws -> [URL] {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: store.objects.path) else { return [] }
-        var result: [URL] = []
-        for shard in try fm.contentsOfDirectory(atPath: store.objects.path) {
-            let dir = store.objects.appendingPathComponent(shard, isDirectory: true)
-            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                let url = dir.appendingPathComponent(name)
-                if let modified = try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date, modified < cutoff {
-                    result.append(url)
-                }
-            }
-        }
-        return result
     }
 
     private func fileSize(_ url: URL) -> Int {
@@ -118,6 +115,7 @@ public struct CollectionReport: Sendable, Equatable {
         let runs = keepRuns == 1 ? "latest run" : "latest \(keepRuns) runs"
         return deleted.map { "deleted \($0.name) (\(ByteCount.format($0.bytes)))" }
             + ["freed \(ByteCount.format(freedBytes)) in \(deleted.count) \(deleted.count == 1 ? "file" : "files"); "
-                + "kept \(kept) \(kept == 1 ? "entry" : "entries") (\(runs) of each workflow)"]
+                + "kept \(kept) \(kept == 1 ? "entry" : "entries") (\(runs) of each workflow, its last successful "
+                + "full run, each step's newest result)"]
     }
 }

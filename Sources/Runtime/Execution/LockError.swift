@@ -5,6 +5,8 @@ public struct LockError: Error, Sendable, Equatable, CustomStringConvertible {
         case held
         /// The lock file could not be opened or locked.
         case io
+        /// SIGINT or SIGTERM arrived while waiting for the lock (`--wait`).
+        case interrupted
     }
 
     public let code: Code

@@ -16,20 +16,7 @@ public struct RunDirectory: Sendable {
     public static func begin(history: RunHistory, plan: Plan, mode: PlanMode, fingerprints: [String: StepFingerprint],
                              seed: UInt64 = defaultRunSeed, runnerVersion: String = StepwiseVersion.current,
                              now: Date = Date()) throws -> RunDirectory {
-        let fm = FileManager.default
-        try fm.createDirectory(at: history.runsURL, withIntermediateDirectories: true)
-        var id = Timestamp.string(now)
-        var url = history.runsURL.appendingPathComponent(Timestamp.folderName(now), isDirectory: true)
-        var attempt = 1
-        // mkdir fails if the folder exists, so two runs in the same second never share one.
-        while mkdir(url.path, 0o755) != 0 {
-            guard errno == EEXIST else {
-                throw FileError(path: url.path, reason: String(cString: strerror(errno)))
-            }
-            attempt += 1
-            id = "\(Timestamp.string(now))-\(attempt)"
-            url = history.runsURL.appendingPathComponent("\(Timestamp.folderName(now))-\(attempt)", isDirectory: true)
-        }
+        let (id, url) = try makeFolder(history: history, now: now)
         let steps = plan.steps.map { step -> StepRecord in
             let cached: Bool
             let outcome: StepOutcome
@@ -55,6 +42,42 @@ public struct RunDirectory: Sendable {
         return directory
     }
 
+    /// Records a run that ended before it had a plan: the workflow's data was missing, another run held the
+    /// lock, a step file was wrong, or it was interrupted while waiting. Its run.json has no steps, its status
+    /// and the error; log.txt has the header line and the error, each with a timestamp.
+    public static func recordEarlyEnd(history: RunHistory, workflow: String, mode: PlanMode, status: RunStatus,
+                                      error: String, seed: UInt64 = defaultRunSeed,
+                                      runnerVersion: String = StepwiseVersion.current, now: Date = Date()) throws -> RunDirectory {
+        let (id, url) = try makeFolder(history: history, now: now)
+        let stamp = Timestamp.string(now)
+        let record = RunRecord(id: id, workflow: workflow, runnerVersion: runnerVersion, mode: describe(mode),
+                               started: stamp, ended: stamp, status: status, error: error, seed: seed, steps: [])
+        let directory = RunDirectory(url: url, record: record)
+        try directory.save()
+        let lines = ["run \(id) of \(workflow): \(record.mode), runner \(runnerVersion), seed \(seed)"]
+            + "\(status.rawValue) before the first step: \(error)".split(separator: "\n").map(String.init)
+        try AtomicFile.write(lines.map { "[\(stamp)] \($0)\n" }.joined(), to: directory.logURL)
+        return directory
+    }
+
+    /// A new, empty run folder named after `now`. mkdir fails if the folder exists, so two runs in the same
+    /// second never share one: the later gets a suffix `-2`, `-3`…
+    private static func makeFolder(history: RunHistory, now: Date) throws -> (id: String, url: URL) {
+        try FileManager.default.createDirectory(at: history.runsURL, withIntermediateDirectories: true)
+        var id = Timestamp.string(now)
+        var url = history.runsURL.appendingPathComponent(Timestamp.folderName(now), isDirectory: true)
+        var attempt = 1
+        while mkdir(url.path, 0o755) != 0 {
+            guard errno == EEXIST else {
+                throw FileError(path: url.path, reason: String(cString: strerror(errno)))
+            }
+            attempt += 1
+            id = "\(Timestamp.string(now))-\(attempt)"
+            url = history.runsURL.appendingPathComponent("\(Timestamp.folderName(now))-\(attempt)", isDirectory: true)
+        }
+        return (id, url)
+    }
+
     /// Records how step `name` ended and how long it took, and saves run.json.
     /// `wrote` lists the files outside the cache the step left in the workspace (path to content hash).
     public mutating func finishStep(_ name: String, outcome: StepOutcome, seconds: Double, wrote: [String: String]? = nil) throws {
@@ -67,9 +90,10 @@ public struct RunDirectory: Sendable {
         try save()
     }
 
-    /// Records the run's end and saves run.json.
-    public mutating func finish(status: RunStatus, now: Date = Date()) throws {
+    /// Records the run's end (and why it did not succeed) and saves run.json.
+    public mutating func finish(status: RunStatus, error: String? = nil, now: Date = Date()) throws {
         record.status = status
+        record.error = error
         record.ended = Timestamp.string(now)
         try save()
     }

@@ -9,11 +9,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var started: String
     public var ended: String?
     public var status: RunStatus
+    /// Why the run did not succeed (the error as the CLI prints it), if it failed, was refused or interrupted.
+    /// Absent in run.json files written before it existed.
+    public var error: String?
     public var seed: UInt64
+    /// Empty for a run that ended before it had a plan (data missing, lock held, a step-file error).
     public var steps: [StepRecord]
 
     public init(id: String, workflow: String, runnerVersion: String, mode: String, started: String,
-                ended: String? = nil, status: RunStatus = .running, seed: UInt64, steps: [StepRecord]) {
+                ended: String? = nil, status: RunStatus = .running, error: String? = nil, seed: UInt64,
+                steps: [StepRecord]) {
         self.id = id
         self.workflow = workflow
         self.runnerVersion = runnerVersion
@@ -21,6 +26,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
         self.started = started
         self.ended = ended
         self.status = status
+        self.error = error
         self.seed = seed
         self.steps = steps
     }
@@ -31,8 +37,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// How a run ended. `running` stays in run.json only while the run is live, or if it was killed (SIGKILL, a
+/// crash): the next run of the workflow, holding its lock, marks such a record `interrupted`.
 public enum RunStatus: String, Codable, Sendable {
     case running, succeeded, failed
+    /// Another run held the workflow's lock (exit 3); nothing ran.
+    case refused
+    /// Stopped by SIGINT or SIGTERM (exit 130 or 143), or found still `running` after its process died.
+    case interrupted
 }
 
 /// One step of a run record.
@@ -43,7 +55,7 @@ public struct StepRecord: Codable, Sendable, Equatable {
     public var action: String
     /// The plan's line for the step: `runs: epochs changed from 1 to 2`, `cached (run …)`.
     public var reason: String
-    /// What happened: planned, computed, cached, skipped or failed.
+    /// What happened: planned, computed, cached, skipped, failed or interrupted.
     public var outcome: StepOutcome
     /// Wall time of the step (loading from the cache included), once it has finished.
     public var seconds: Double?
@@ -71,4 +83,6 @@ public struct StepRecord: Codable, Sendable, Equatable {
 
 public enum StepOutcome: String, Codable, Sendable {
     case planned, computed, cached, skipped, failed
+    /// The step was running when the run was interrupted; nothing of it was stored.
+    case interrupted
 }

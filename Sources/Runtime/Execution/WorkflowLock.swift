@@ -21,26 +21,29 @@ public final class WorkflowLock: Sendable {
     }
 
     /// Takes the lock of `workflow`, whose folder is `directory` (`Outputs/<workflow>`, created if missing).
-    /// Fails at once if another process holds it, or after polling for up to `wait` seconds.
+    /// Fails at once if another process holds it, or after polling for up to `wait` seconds; polling also
+    /// stops, with code `.interrupted`, as soon as `stop` returns true.
     public static func acquire(workflow: String, directory: URL, wait: Double = 0,
-                               now: @Sendable () -> Date = Date.init) throws(LockError) -> WorkflowLock {
+                               now: @Sendable () -> Date = Date.init,
+                               stop: @Sendable () -> Bool = { false }) throws(LockError) -> WorkflowLock {
         try acquire(url: directory.appendingPathComponent(".lock"), holder: workflow, subject: "the lock of \(workflow)",
-                    heldBy: { "another run of \(workflow) holds the lock: \($0)" }, wait: wait, now: now)
+                    heldBy: { "another run of \(workflow) holds the lock: \($0)" }, wait: wait, now: now, stop: stop)
     }
 
     /// Takes the lock on a file the workflow writes that other workflows write too (the model: train saves it,
     /// retrain fine-tunes and replaces it): `<folder>/.<name>.lock` beside it. A second writer waits up to `wait`
     /// seconds, then fails naming the run that holds it.
     public static func acquire(writing file: URL, display: String, workflow: String, wait: Double = 0,
-                               now: @Sendable () -> Date = Date.init) throws(LockError) -> WorkflowLock {
+                               now: @Sendable () -> Date = Date.init,
+                               stop: @Sendable () -> Bool = { false }) throws(LockError) -> WorkflowLock {
         let url = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).lock")
         return try acquire(url: url, holder: workflow, subject: "the lock of \(display)",
                            heldBy: { "another run is using \(display) (\($0)); wait for it or run again with --wait SECONDS" },
-                           wait: wait, now: now)
+                           wait: wait, now: now, stop: stop)
     }
 
     private static func acquire(url: URL, holder workflow: String, subject: String, heldBy: (String) -> String,
-                                wait: Double, now: @Sendable () -> Date) throws(LockError) -> WorkflowLock {
+                                wait: Double, now: @Sendable () -> Date, stop: @Sendable () -> Bool) throws(LockError) -> WorkflowLock {
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -67,6 +70,10 @@ public final class WorkflowLock: Sendable {
                 let waited = wait > 0 ? " (gave up after waiting \(formatSeconds(wait)))" : ""
                 throw LockError(.held, heldBy(who) + waited,
                                 holderPID: holder.pid, holderStarted: holder.started)
+            }
+            if stop() {
+                close(fd)
+                throw LockError(.interrupted, "stopped waiting for the lock of \(workflow): interrupted")
             }
             usleep(100_000)
         }

@@ -19,6 +19,8 @@ public struct StepContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// The run so far (steps, times, cache hits), for the report's manifest.
     public var manifest: RunManifest?
+    /// True once SIGINT or SIGTERM asked the run to stop: long loops check it and end with `TrainingStopped`.
+    public var isInterrupted: @Sendable () -> Bool = { false }
     /// Where the step records each file it writes outside the cache (see `WorkspaceFiles`).
     public var workspace = WorkspaceFiles()
     /// The files this run's steps read, as `workspacePath` names them, with the content hash their keys hold.

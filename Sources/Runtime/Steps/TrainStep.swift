@@ -31,7 +31,8 @@ enum TrainStep {
     static func fit(_ model: inout Model, step: Step, train: DatasetValue, validation: DatasetValue?,
                     context: StepContext) throws -> [EpochMetrics] {
         model.normalization = train.normalization
-        let config = config(step, augmentation: train.augmentation, context: context)
+        var config = config(step, augmentation: train.augmentation, context: context)
+        config.shouldStop = context.isInterrupted
         var epochs = 0
         do {
             return try fitting(&model, config: config, train: train, validation: validation, context: context, epochs: &epochs)

@@ -4,14 +4,17 @@ import StepDSL
 import Tensor
 
 extension WorkflowRunner {
-    /// `stepwise run`: check, lock, plan, run what must run, store results, write the report.
-    public func run(style: ProgressReporter.Style, output: @escaping @Sendable (String) -> Void = ProgressReporter.standardError) throws -> RunSummary {
+    /// `stepwise run` once its record is taken care of (see `run(style:output:)`): check, lock, sweep leftovers,
+    /// plan, run what must run, store results, write the report.
+    func runSteps(style: ProgressReporter.Style, output: @escaping @Sendable (String) -> Void, attempt: RunAttempt) throws -> RunSummary {
         let early = try ProgressReporter(style: style, output: output)
         let (workflow, name) = try loadChecked()
         try checkData(workflow)
         let workflowOutputs = outputs.appendingPathComponent(name)
-        let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait)
+        let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait,
+                                            stop: { [interruption = options.interruption] in interruption?.isRequested ?? false })
         defer { lock.release() }
+        let swept = sweepLeftovers(workflow, name: name)
 
         // Train saves the model that retrain fine-tunes and replaces: a workflow that writes a file another may
         // write holds that file's lock too, for the whole run.
@@ -43,9 +46,11 @@ extension WorkflowRunner {
         var directory = try RunDirectory.begin(history: history, plan: plan, mode: options.mode,
                                                fingerprints: Dictionary(uniqueKeysWithValues: steps.map { ($0.name, $0.fingerprint) }),
                                                seed: options.seed)
+        attempt.began(directory.record.id)
         let reporter = try ProgressReporter(style: style, log: directory.logURL, output: output)
         defer { reporter.finish() }
         reporter.info(step: nil, "run \(directory.record.id) of \(name), seed \(options.seed)")
+        for line in swept.lines { reporter.info(step: nil, line) }
         for planned in plan.steps {
             reporter.info(step: planned.name, planned.action.description)
         }
@@ -80,6 +85,7 @@ extension WorkflowRunner {
         // Any failure below marks the run failed in run.json before it propagates.
         do {
             for (step, planned) in zip(workflow.steps, plan.steps) {
+                try options.interruption?.check()
                 // A failed background write stops the run at the next step rather than at the end.
                 if writer.firstFailure != nil, let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
                     throw failure
@@ -122,7 +128,8 @@ extension WorkflowRunner {
                                                    key: key, step: stepName, workflow: name, runID: runID).fileBytes
                         }
                     } catch {
-                        try? directory.finishStep(step.name, outcome: .failed, seconds: Date().timeIntervalSince(started))
+                        try? directory.finishStep(step.name, outcome: options.interruption?.isRequested == true ? .interrupted : .failed,
+                                                  seconds: Date().timeIntervalSince(started))
                         throw StepRunError(step: step.name, file: step.source.path, underlying: error)
                     }
                     let seconds = Date().timeIntervalSince(started)
@@ -137,8 +144,7 @@ extension WorkflowRunner {
             if let failure = settleWrites(writer, workflow: workflow, reporter: reporter) {
                 reporter.warning("warning: \(failure)")
             }
-            try? directory.finish(status: .failed)
-            throw error
+            throw recordFailure(error, in: &directory, reporter: reporter)
         }
 
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
@@ -277,7 +283,8 @@ extension WorkflowRunner {
         var locks: [WorkflowLock] = []
         do {
             for (path, url) in urls.sorted(by: { $0.key < $1.key }) {
-                locks.append(try WorkflowLock.acquire(writing: url, display: path, workflow: name, wait: options.wait))
+                locks.append(try WorkflowLock.acquire(writing: url, display: path, workflow: name, wait: options.wait,
+                                                      stop: { [interruption = options.interruption] in interruption?.isRequested ?? false }))
             }
         } catch {
             locks.forEach { $0.release() }

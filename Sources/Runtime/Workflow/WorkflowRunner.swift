@@ -16,9 +16,11 @@ public struct RunOptions: Sendable {
     /// Seconds to wait for another run's lock (0: fail at once).
     public var wait: Double
     public var threads: Int
+    /// Set by SIGINT/SIGTERM (see `Interruption.install`): the run stops between steps, training between batches.
+    public var interruption: Interruption?
 
     public init(workflow: String, mode: PlanMode = .all, overrides: [String] = [], dataDirectory: URL,
-                seed: UInt64 = defaultRunSeed, wait: Double = 0, threads: Int = 2) {
+                seed: UInt64 = defaultRunSeed, wait: Double = 0, threads: Int = 2, interruption: Interruption? = nil) {
         self.workflow = workflow
         self.mode = mode
         self.overrides = overrides
@@ -26,6 +28,7 @@ public struct RunOptions: Sendable {
         self.seed = seed
         self.wait = wait
         self.threads = threads
+        self.interruption = interruption
     }
 }
 
@@ -110,7 +113,8 @@ public struct WorkflowRunner: Sendable {
         StepContext(projectRoot: projectRoot, workflowOutputs: outputs.appendingPathComponent(workflowName),
                     dataDirectory: options.dataDirectory,
                     seed: step.seed ?? stepSeed(runSeed: options.seed, step: step.name),
-                    threads: options.threads, progress: progress, log: log)
+                    threads: options.threads, progress: progress, log: log,
+                    isInterrupted: { [interruption = options.interruption] in interruption?.isRequested ?? false })
     }
 
     /// The files a step reads, whose contents are part of its cache key, each under a stable name: moving the

@@ -1,0 +1,43 @@
+import Foundation
+import Tensor
+
+/// Four small MNIST-format IDX files (raw, uncompressed: the loader takes raw or gzip) of random 28x28 images
+/// and labels, in a fresh temporary folder: enough for the runner's own behaviour, no real MNIST needed.
+/// Nothing can be learnt from them; tests must not look at accuracy.
+final class SyntheticMNIST {
+    let directory: URL
+
+    init(train: Int = 200, test: Int = 100, seed: UInt64 = 1) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-mnist-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // The project's seeded generator: the same files on every run of the tests.
+        var rng = SeededGenerator(seed: seed)
+        func next() -> UInt8 { UInt8(truncatingIfNeeded: rng.next()) }
+        for (prefix, count) in [("train", train), ("t10k", test)] {
+            let pixels = (0..<(count * 28 * 28)).map { _ in next() }
+            let labels = (0..<count).map { _ in next() % 10 }
+            try Data(Self.header(2051, count, 28, 28) + pixels)
+                .write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
+            try Data(Self.header(2049, count) + labels)
+                .write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The IDX header: magic number, then the dimensions, each a big-endian UInt32.
+    static func header(_ values: Int...) -> [UInt8] {
+        values.flatMap { value in (0..<4).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+    }
+
+    /// `STEPWISE_DATA` pointing at the files.
+    var environment: [String: String] { ["STEPWISE_DATA": directory.path] }
+
+    /// Overrides that fit the train workflow to these files: 200 images, 50 held out, `epochs` epochs.
+    static func trainOverrides(epochs: Int = 1) -> [String] {
+        ["--set", "load.limit=200", "--set", "load.test_limit=100", "--set", "preprocess.validation=50",
+         "--set", "train.epochs=\(epochs)"]
+    }
+}
