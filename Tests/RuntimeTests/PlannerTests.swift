@@ -306,7 +306,7 @@ struct PlannerTests {
     }
 
     @Test func keysDependOnUpstreamKeys() throws {
-        let a = try Planner(workflow: "train", steps: Self.steps(), runnerVersion: "0.1.0", previous: nil).keys()
+        let a = try Planner(workflow: "train", steps: Self.steps(), previous: nil).keys()
         let b = try Planner(workflow: "train", steps: Self.steps(imagesHash: "sha256:99"), previous: nil).keys()
         #expect(a[2] == b[2]) // build reads nothing from load
         #expect(a[0] != b[0] && a[1] != b[1] && a[3] != b[3] && a[4] != b[4])
