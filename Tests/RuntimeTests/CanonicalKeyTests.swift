@@ -21,12 +21,17 @@ struct CanonicalKeyTests {
                    seed: seed, threads: threads)
     }
 
-    /// Every step's planner view and key, by step name.
-    func keyed(_ options: RunOptions) throws -> [String: (step: PlanStep, key: CacheKey)] {
+    /// The workflow's name and its steps as the planner sees them.
+    func planSteps(_ options: RunOptions) throws -> (name: String, steps: [PlanStep]) {
         let runner = WorkflowRunner(projectRoot: project.url, options: options)
         let (workflow, name) = try runner.loadChecked()
         var fingerprinter = FileFingerprinter(cache: CacheStore(outputs: runner.outputs))
-        let steps = try runner.planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        return (name, try runner.planSteps(workflow, name: name, fingerprinter: &fingerprinter))
+    }
+
+    /// Every step's planner view and key, by step name.
+    func keyed(_ options: RunOptions) throws -> [String: (step: PlanStep, key: CacheKey)] {
+        let (name, steps) = try planSteps(options)
         let keys = try Planner(workflow: name, steps: steps, previous: nil).keys()
         return Dictionary(uniqueKeysWithValues: zip(steps, keys).map { ($0.name, ($0, $1)) })
     }
@@ -35,17 +40,16 @@ struct CanonicalKeyTests {
         try keyed(options).mapValues(\.key)
     }
 
-    /// The plan lines after a recorded run with `before`, when nothing is cached but what that run made.
-    func plan(after before: RunOptions, _ now: RunOptions) throws -> [String: String] {
+    /// The plan lines after a recorded run with `before` and then `change` to the files, when nothing is cached
+    /// but what that run made.
+    func plan(after before: RunOptions, _ now: RunOptions, change: () throws -> Void = {}) throws -> [String: String] {
         let old = try keyed(before)
         let previous = PreviousRun(steps: old.mapValues {
             PreviousStep(key: $0.key, fingerprint: $0.step.fingerprint, runnerVersion: StepwiseVersion.current)
         })
         let cached = Set(old.values.map(\.key))
-        let runner = WorkflowRunner(projectRoot: project.url, options: now)
-        let (workflow, name) = try runner.loadChecked()
-        var fingerprinter = FileFingerprinter(cache: CacheStore(outputs: runner.outputs))
-        let steps = try runner.planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        try change()
+        let (name, steps) = try planSteps(now)
         let plan = try Planner(workflow: name, steps: steps, previous: previous, mode: now.mode,
                                command: now.command(mode:)).plan { cached.contains($0) ? "before" : nil }
         return Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.action.description) })
@@ -112,22 +116,15 @@ struct CanonicalKeyTests {
     }
 
     @Test func aLayerEditIsExplainedLineByLine() throws {
-        let original = options()
-        let old = try keyed(original)
-        try edit("03-build.step") {
-            $0.replacingOccurrences(of: "conv 64 3x3 relu", with: "conv 32 3x3 relu")
-                .replacingOccurrences(of: "    dense 10", with: "    dense 64 relu\n    dense 10")
+        let plan = try plan(after: options(), options()) {
+            try edit("03-build.step") {
+                $0.replacingOccurrences(of: "conv 64 3x3 relu", with: "conv 32 3x3 relu")
+                    .replacingOccurrences(of: "    dense 10", with: "    dense 64 relu\n    dense 10")
+            }
         }
-        let runner = WorkflowRunner(projectRoot: project.url, options: original)
-        let (workflow, name) = try runner.loadChecked()
-        var fingerprinter = FileFingerprinter(cache: CacheStore(outputs: runner.outputs))
-        let steps = try runner.planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        let previous = PreviousRun(steps: old.mapValues {
-            PreviousStep(key: $0.key, fingerprint: $0.step.fingerprint, runnerVersion: StepwiseVersion.current)
-        })
-        let plan = try Planner(workflow: name, steps: steps, previous: previous).plan { _ in nil }
-        #expect(plan["build"]?.action.description == #"runs: layer 3 changed from "conv 64 3x3 relu" to "conv 32 3x3 relu"; "#
+        #expect(plan["build"] == #"runs: layer 3 changed from "conv 64 3x3 relu" to "conv 32 3x3 relu"; "#
             + #"layer 9 added: "dense 64 relu""#)
+        #expect(plan["preprocess"] == "cached (run before)")
     }
 
     @Test func theMissingInputErrorRepeatsTheUsersOptions() throws {
