@@ -1,4 +1,8 @@
 /// The runner's version. It is part of every cache key: a new version recomputes every step.
+///
+/// 0.2.0: cache keys from canonical step parts (header, layer lines, resolved parameters, seed only for steps that
+/// use randomness, thread count for steps whose results depend on it) instead of the step's text; run records
+/// carry the new fingerprint (0.1.0 records still decode, and the plan says the runner version changed).
 public enum StepwiseVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

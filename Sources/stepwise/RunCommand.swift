@@ -27,7 +27,7 @@ struct WorkflowOptions: ParsableArguments {
     var seed: UInt64 = defaultRunSeed
 
     @Option(help: ArgumentHelp("Threads for training and inference.", valueName: "n"))
-    var threads: Int = 2
+    var threads: Int = RunOptions.defaultThreads
 
     @OptionGroup var project: ProjectOptions
 
@@ -47,7 +47,7 @@ struct WorkflowOptions: ParsableArguments {
         let location = DataLocation.resolve(flag: data, environment: ProcessInfo.processInfo.environment,
                                             currentDirectory: project.root)
         return RunOptions(workflow: workflow, mode: mode, overrides: overrides, dataDirectory: location.url,
-                          seed: seed, wait: wait, threads: threads)
+                          seed: seed, wait: wait, threads: threads, dataFlag: data, projectFlag: project.projectPath)
     }
 }
 

@@ -12,6 +12,10 @@ public struct CacheKey: Hashable, Comparable, Sendable, CustomStringConvertible,
         self.hex = hex
     }
 
+    /// The version of the encoding below. 2: canonical header, layers, seed and threads instead of the step's
+    /// normalised text (keys of format 1 can never be built again, so their entries are never read).
+    public static let formatVersion = 2
+
     /// The key of a step with these fingerprint parts, reading the outputs of steps with `inputKeys` (in input
     /// order), under runner `version`.
     ///
@@ -24,12 +28,17 @@ public struct CacheKey: Hashable, Comparable, Sendable, CustomStringConvertible,
             encoding.append(contentsOf: Array(value.utf8))
             encoding.append(0x0A)
         }
-        field("stepwise-cache-key", "1")
+        field("stepwise-cache-key", String(Self.formatVersion))
         field("runner", runnerVersion)
-        field("text", fingerprint.text)
+        field("step", fingerprint.text)
+        for layer in fingerprint.layers {
+            field("layer", layer)
+        }
         for name in fingerprint.parameters.keys.sorted() {
             field("parameter", "\(name)=\(fingerprint.parameters[name]!)")
         }
+        if let seed = fingerprint.seed { field("seed", String(seed)) }
+        if let threads = fingerprint.threads { field("threads", String(threads)) }
         for key in inputKeys {
             field("input", key.hex)
         }

@@ -6,14 +6,19 @@ public struct Planner: Sendable {
     public var runnerVersion: String
     public var previous: PreviousRun?
     public var mode: PlanMode
+    /// The command line a message suggests for a mode, with the user's overrides and options
+    /// (`RunOptions.command(mode:)`); the planner does not format commands itself.
+    public var command: @Sendable (PlanMode) -> String
 
     public init(workflow: String, steps: [PlanStep], runnerVersion: String = StepwiseVersion.current,
-                previous: PreviousRun?, mode: PlanMode = .all) {
+                previous: PreviousRun?, mode: PlanMode = .all,
+                command: (@Sendable (PlanMode) -> String)? = nil) {
         self.workflow = workflow
         self.steps = steps
         self.runnerVersion = runnerVersion
         self.previous = previous
         self.mode = mode
+        self.command = command ?? { RunOptions.command(workflow: workflow, mode: $0) }
     }
 
     /// Every step's key, in workflow order. A key is built from the keys of the steps it reads, so keys are
@@ -86,7 +91,7 @@ public struct Planner: Sendable {
                 let producer = position[input.producer]!
                 guard let run = cachedRun(keys[producer]) else {
                     throw PlanError(.missingInput, "step \(name) reads \(input.artifact) from step \(input.producer), "
-                        + "which is not in the cache; make it with `stepwise run \(workflow) --from \(input.producer)`")
+                        + "which is not in the cache; make it with `\(command(.from(input.producer)))`")
                 }
                 actions[producer] = .cached(key: keys[producer], runID: run)
             }
@@ -150,21 +155,10 @@ public struct Planner: Sendable {
         if before.key == keys[i] { return [.cacheEntryMissing] }
         var reasons: [Reason] = []
         if before.runnerVersion != runnerVersion {
+            // Another version may build fingerprints differently: only the version is a reason then.
             reasons.append(.runnerVersionChanged(from: before.runnerVersion, to: runnerVersion))
-        }
-        if before.fingerprint.text != step.fingerprint.text { reasons.append(.textChanged) }
-        let old = before.fingerprint.parameters, new = step.fingerprint.parameters
-        for name in Set(old.keys).union(new.keys).sorted() {
-            switch (old[name], new[name]) {
-            case let (from?, to?) where from != to: reasons.append(.parameterChanged(name: name, from: from, to: to))
-            case let (nil, to?): reasons.append(.parameterAdded(name: name, value: to))
-            case let (from?, nil): reasons.append(.parameterRemoved(name: name, value: from))
-            default: break
-            }
-        }
-        let oldFiles = before.fingerprint.files, newFiles = step.fingerprint.files
-        for path in Set(oldFiles.keys).union(newFiles.keys).sorted() where oldFiles[path] != newFiles[path] {
-            reasons.append(.fileChanged(path: path))
+        } else {
+            reasons += step.fingerprint.changes(since: before.fingerprint)
         }
         var seen = Set<String>()
         for input in step.inputs where seen.insert(input.producer).inserted {
@@ -172,7 +166,7 @@ public struct Planner: Sendable {
                 reasons.append(.upstreamChanged(step: input.producer))
             }
         }
-        // Only the order of inputs can change a key without changing any part above.
+        // Every part of the key is compared above; this is a last resort.
         return reasons.isEmpty ? [.textChanged] : reasons
     }
 }

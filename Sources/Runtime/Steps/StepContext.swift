@@ -11,7 +11,7 @@ public struct StepContext: Sendable {
     public var dataDirectory: URL
     /// This step's seed, derived from the run seed and the step's name (a `seed` parameter overrides it).
     public var seed: UInt64
-    /// Worker threads for training and inference.
+    /// Worker threads for training and inference: the step's own `threads` parameter if set, else `--threads`.
     public var threads: Int
     /// A progress line for this step (shown live on a terminal, throttled in logs).
     public var progress: @Sendable (String) -> Void

@@ -24,8 +24,8 @@ enum TrainStep {
         return TrainingConfig(epochs: step.int("epochs"), batchSize: step.int("batch"), optimizer: optimizer,
                               schedule: schedule, augmentation: augmentation,
                               labelSmoothing: Float(step.double("label_smoothing")), seed: context.seed,
-                              // --threads unless the step file (or --set) names its own.
-                              threads: step.explicitParameters.contains("threads") ? step.int("threads") : context.threads)
+                              // The step's own threads parameter if set, else --threads (`Step.threads(run:)`).
+                              threads: context.threads)
     }
 
     static func fit(_ model: inout Model, step: Step, train: DatasetValue, validation: DatasetValue?,

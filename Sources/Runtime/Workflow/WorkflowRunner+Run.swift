@@ -40,7 +40,8 @@ extension WorkflowRunner {
             if let hash = steps.first(where: { $0.name == step.name })?.fingerprint.files[path] { readFiles[path] = hash }
         }
 
-        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode)
+        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode,
+                              command: options.command(mode:))
         let plan = try planner.plan { key in cache.presence(of: key) { early.warning($0.description) } }
 
         var directory = try RunDirectory.begin(history: history, plan: plan, mode: options.mode,
@@ -75,10 +76,10 @@ extension WorkflowRunner {
                 memory[ref.name] = value
                 return value
             case .miss:
-                throw StepFailure("\(ref.name) (made by step \(producer)) is not in the cache; make it with `stepwise run \(name) --from \(producer)`")
+                throw StepFailure("\(ref.name) (made by step \(producer)) is not in the cache; make it with `\(options.command(mode: .from(producer)))`")
             case .discarded(let warning):
                 reporter.warning(warning.description)
-                throw StepFailure("\(ref.name) (made by step \(producer)) was corrupt in the cache and has been discarded; rerun with `stepwise run \(name) --from \(producer)`")
+                throw StepFailure("\(ref.name) (made by step \(producer)) was corrupt in the cache and has been discarded; rerun with `\(options.command(mode: .from(producer)))`")
             }
         }
 

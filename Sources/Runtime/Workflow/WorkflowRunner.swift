@@ -6,7 +6,10 @@ import Tensor
 
 /// What `stepwise run` / `stepwise plan` asked for.
 public struct RunOptions: Sendable {
-    /// A workflow name (resolved under Workflows/) or a path to a workflow folder.
+    /// The thread count unless `--threads` says otherwise.
+    public static let defaultThreads = 2
+
+    /// A workflow name (resolved under Workflows/) or a path to a workflow folder, as the user wrote it.
     public var workflow: String
     public var mode: PlanMode
     /// `step.key=value` overrides, checked like the step files.
@@ -18,9 +21,13 @@ public struct RunOptions: Sendable {
     public var threads: Int
     /// Set by SIGINT/SIGTERM (see `Interruption.install`): the run stops between steps, training between batches.
     public var interruption: Interruption?
+    /// `--data` and `--project` as the user wrote them, if given, so suggested commands repeat them.
+    public var dataFlag: String?
+    public var projectFlag: String?
 
     public init(workflow: String, mode: PlanMode = .all, overrides: [String] = [], dataDirectory: URL,
-                seed: UInt64 = defaultRunSeed, wait: Double = 0, threads: Int = 2, interruption: Interruption? = nil) {
+                seed: UInt64 = defaultRunSeed, wait: Double = 0, threads: Int = defaultThreads,
+                dataFlag: String? = nil, projectFlag: String? = nil, interruption: Interruption? = nil) {
         self.workflow = workflow
         self.mode = mode
         self.overrides = overrides
@@ -29,6 +36,42 @@ public struct RunOptions: Sendable {
         self.wait = wait
         self.threads = threads
         self.interruption = interruption
+        self.dataFlag = dataFlag
+        self.projectFlag = projectFlag
+    }
+
+    /// The `stepwise run` command that does `mode` with these options, as the user would type it: the workflow as
+    /// given, every `--set`, and `--data`, `--seed`, `--threads` and `--project` when given or not the default.
+    /// Words are shell-quoted where needed, so it can be pasted as is. Every command a message suggests is made here.
+    public func command(mode: PlanMode) -> String {
+        Self.command(workflow: workflow, mode: mode, overrides: overrides, dataFlag: dataFlag, seed: seed,
+                     threads: threads, projectFlag: projectFlag)
+    }
+
+    /// `command(mode:)` from its parts; the defaults leave the options out.
+    public static func command(workflow: String, mode: PlanMode, overrides: [String] = [], dataFlag: String? = nil,
+                               seed: UInt64 = defaultRunSeed, threads: Int = defaultThreads,
+                               projectFlag: String? = nil) -> String {
+        var words = ["stepwise", "run", workflow]
+        switch mode {
+        case .all: break
+        case .only(let step): words += ["--only", step]
+        case .from(let step): words += ["--from", step]
+        case .force: words.append("--force")
+        }
+        for override in overrides { words += ["--set", override] }
+        if let dataFlag { words += ["--data", dataFlag] }
+        if seed != defaultRunSeed { words += ["--seed", String(seed)] }
+        if threads != defaultThreads { words += ["--threads", String(threads)] }
+        if let projectFlag { words += ["--project", projectFlag] }
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back: as is when it has only safe characters, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%")
+        if !word.isEmpty, word.allSatisfy(safe.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }
 
@@ -113,7 +156,7 @@ public struct WorkflowRunner: Sendable {
         StepContext(projectRoot: projectRoot, workflowOutputs: outputs.appendingPathComponent(workflowName),
                     dataDirectory: options.dataDirectory,
                     seed: step.seed ?? stepSeed(runSeed: options.seed, step: step.name),
-                    threads: options.threads, progress: progress, log: log,
+                    threads: step.threads(run: options.threads), progress: progress, log: log,
                     isInterrupted: { [interruption = options.interruption] in interruption?.isRequested ?? false })
     }
 
@@ -145,8 +188,6 @@ public struct WorkflowRunner: Sendable {
         let quiet: @Sendable (String) -> Void = { _ in }
         return try workflow.steps.map { step in
             let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
-            var parameters = step.parameters.mapValues(\.description)
-            parameters["seed"] = String(ctx.seed)
             var files: [String: String] = [:]
             for (display, url) in inputFiles(of: step, context: ctx, snapshots: snapshots) {
                 if snapshots[step.name] != nil {
@@ -156,9 +197,21 @@ public struct WorkflowRunner: Sendable {
                 }
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
-            return PlanStep(name: step.name, inputs: inputs,
-                            fingerprint: StepFingerprint(text: step.normalizedText, parameters: parameters, files: files))
+            return PlanStep(name: step.name, inputs: inputs, fingerprint: fingerprint(of: step, context: ctx, files: files))
         }
+    }
+
+    /// A step's fingerprint in canonical form: its header and layer lines as `Step` spells them, every parameter
+    /// resolved (defaults and `--set` applied) in canonical spelling, the seed only if the kind uses randomness
+    /// (with the run seed it came from, when derived), the thread count only if the kind's results depend on it.
+    func fingerprint(of step: Step, context: StepContext, files: [String: String]) -> StepFingerprint {
+        var parameters = step.parameters.mapValues(\.description)
+        parameters["threads"] = nil
+        let schema = step.schema
+        return StepFingerprint(text: step.canonicalHeader, layers: step.canonicalLayers, parameters: parameters,
+                               seed: schema.usesSeed ? context.seed : nil,
+                               runSeed: schema.usesSeed && step.seed == nil ? options.seed : nil,
+                               threads: schema.usesThreads ? context.threads : nil, files: files)
     }
 
     /// Checks that the data a load step needs is there before anything runs (exit 4 otherwise).
@@ -182,7 +235,7 @@ public struct WorkflowRunner: Sendable {
         let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
         defer { try? fingerprinter.save() }
         let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
-        let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode)
+        let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
         let plan = try planner.plan { key in cache.presence(of: key) { warn($0.description) } }
         // A cached step whose files in the workspace differ from its entry's will have them put back: say so.
         return zip(workflow.steps, plan.steps).map { step, planned in

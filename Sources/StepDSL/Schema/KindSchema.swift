@@ -15,6 +15,13 @@ public struct KindSchema: Sendable {
     public let parameters: [ParameterSpec]
     /// What the step reads from disk besides its inputs, if anything.
     public let reads: FileInput?
+    /// Whether the step draws random numbers (shuffles, initialises, augments, drops out). Only such a step
+    /// depends on the run seed: its derived seed is part of its cache key, and `--seed` reruns it. The others'
+    /// keys have no seed.
+    public let usesSeed: Bool
+    /// Whether the step's results depend on the thread count (its sums are split across threads, so the float
+    /// rounding differs). Its thread count (`--threads`, or its own `threads` parameter) is part of its cache key.
+    public let usesThreads: Bool
 
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }

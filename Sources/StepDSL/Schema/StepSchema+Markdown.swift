@@ -28,6 +28,7 @@ extension StepSchema {
             if let files = schema.reads {
                 out += "Also reads \(files). Changing what it reads reruns the step.\n\n"
             }
+            out += schema.determinism + "\n\n"
             if schema.body == .layers {
                 out += "Body: layer lines (see [Layer lines](#layer-lines)), and these parameters:\n\n"
             }
@@ -37,6 +38,24 @@ extension StepSchema {
                 out += "| `\(spec.name)` | \(spec.type.shortName) | `\(spec.defaultValue)` | \(spec.doc) |\n"
             }
             out += "\n"
+        }
+        return out
+    }
+}
+
+extension KindSchema {
+    /// What besides its inputs and parameters decides the step's results, for the reference: the seed, the
+    /// thread count.
+    var determinism: String {
+        let ownSeed = parameter(named: "seed") != nil ? " (unless its `seed` parameter names one)" : ""
+        var out = usesSeed
+            ? "Uses randomness: its seed is derived from the run seed (`--seed`) and the step's name\(ownSeed), and is "
+                + "part of its cache key."
+            : "Uses no randomness: `--seed` does not change its results or its cache key."
+        if usesThreads {
+            let own = parameter(named: "threads") != nil ? "its `threads` parameter, or else `--threads`" : "`--threads`"
+            out += " Its results depend on the thread count (sums split across threads round differently), so the "
+                + "thread count (\(own)) is part of its cache key."
         }
         return out
     }

@@ -32,7 +32,8 @@ public enum StepSchema {
             ParameterSpec("test_limit", .int(min: 1, max: 10_000), default: .int(10_000),
                           "Test images kept (the first ones)."),
         ],
-        reads: .dataFolder)
+        reads: .dataFolder,
+        usesSeed: false, usesThreads: false)
 
     /// Augmentation parameters shared by preprocess and augment-with-feedback, with their own defaults.
     private static func augmentation(shift: Int, rotation: Double, zoom: Double) -> [ParameterSpec] {
@@ -63,7 +64,8 @@ public enum StepSchema {
             ParameterSpec("augment", .bool, default: .bool(true),
                           "Randomly shift, rotate and zoom training images each epoch."),
         ] + augmentation(shift: 2, rotation: 10, zoom: 0.1),
-        reads: nil)
+        reads: nil,
+        usesSeed: true, usesThreads: false)
 
     static let build = KindSchema(
         kind: .build,
@@ -76,7 +78,8 @@ public enum StepSchema {
                           "Shape of one input image, channels x height x width; MNIST's is 1x28x28, the only "
                               + "shape the datasets give."),
         ],
-        reads: nil)
+        reads: nil,
+        usesSeed: true, usesThreads: false)
 
     /// Training parameters shared by train and finetune, with their own defaults where they differ.
     private static func training(epochs: Int, lr: Double) -> [ParameterSpec] {
@@ -103,7 +106,8 @@ public enum StepSchema {
             ParameterSpec("seed", .intOrAuto(min: 0, max: Int.max), default: .word("auto"),
                           "Seed for initialisation order, shuffling, dropout and augmentation; "
                               + "`auto` derives it from the run seed and the step name."),
-            ParameterSpec("threads", .int(min: 1, max: 64), default: .int(2), "Worker threads."),
+            ParameterSpec("threads", .int(min: 1, max: 64), default: .int(2),
+                          "Worker threads; when not set, `--threads` decides (2 unless given)."),
         ]
     }
 
@@ -116,7 +120,8 @@ public enum StepSchema {
         outputs: [Slot(.model, "trained", "the trained model"), Slot(.history, nil, "per-epoch metrics")],
         body: .parameters,
         parameters: training(epochs: 10, lr: 0.001),
-        reads: nil)
+        reads: nil,
+        usesSeed: true, usesThreads: true)
 
     static let evaluate = KindSchema(
         kind: .evaluate,
@@ -132,7 +137,8 @@ public enum StepSchema {
             ParameterSpec("misclassified", .int(min: 0, max: 1000), default: .int(64),
                           "The most confident mistakes kept for the report's grid (examples of the most confused pairs are kept besides)."),
         ],
-        reads: nil)
+        reads: nil,
+        usesSeed: false, usesThreads: true)
 
     static let plot = KindSchema(
         kind: .plot,
@@ -142,7 +148,8 @@ public enum StepSchema {
         outputs: [Slot(.charts, nil, "PNG charts with their gnuplot scripts and data")],
         body: .parameters,
         parameters: [],
-        reads: nil)
+        reads: nil,
+        usesSeed: false, usesThreads: false)
 
     static let save = KindSchema(
         kind: .save,
@@ -160,7 +167,8 @@ public enum StepSchema {
             ParameterSpec("max_accuracy_drop", .decimal(.closed(0, 100)), default: .decimal(0.3),
                           "With gate: largest test-accuracy drop allowed, in percentage points."),
         ],
-        reads: nil)
+        reads: nil,
+        usesSeed: false, usesThreads: false)
 
     static let augmentWithFeedback = KindSchema(
         kind: .augmentWithFeedback,
@@ -177,7 +185,8 @@ public enum StepSchema {
             ParameterSpec("replay", .int(min: 0, max: 60_000), default: .int(6000),
                           "Training images mixed in, so the model does not forget the rest."),
         ] + augmentation(shift: 1, rotation: 8, zoom: 0.08),
-        reads: .folder(parameter: "folder"))
+        reads: .folder(parameter: "folder"),
+        usesSeed: true, usesThreads: false)
 
     static let finetune = KindSchema(
         kind: .finetune,
@@ -192,5 +201,6 @@ public enum StepSchema {
             ParameterSpec("model", .string, default: .string("Outputs/models/cnn.safetensors"),
                           "The model file to start from."),
         ] + training(epochs: 3, lr: 0.0002),
-        reads: .file(parameter: "model"))
+        reads: .file(parameter: "model"),
+        usesSeed: true, usesThreads: true)
 }

@@ -30,6 +30,33 @@ public enum LayerDecl: Sendable, Hashable {
         }
     }
 
+    /// The line in one canonical spelling, the same however it was written: `conv 32 3x3 relu` for
+    /// `conv 32 3 padding 0 relu`, `conv 32 3x3 padding 1` for `conv 32 3x3 padding same`, `maxpool 2` for
+    /// `maxpool 2 stride 2`, `dropout 0.25` for `dropout 0.250`. Options at their defaults are left out; the others
+    /// come in the order stride, padding, activation. Cache keys and plan reasons use it.
+    public var canonical: String {
+        switch self {
+        case let .conv(out, kernel, stride, padding, activation, _):
+            var words = ["conv", String(out), "\(kernel)x\(kernel)"]
+            if stride != 1 { words += ["stride", String(stride)] }
+            if padding != 0 { words += ["padding", String(padding)] }
+            if let activation { words.append(activation.rawValue) }
+            return words.joined(separator: " ")
+        case let .maxpool(kernel, stride, _):
+            return stride == kernel ? "maxpool \(kernel)" : "maxpool \(kernel) stride \(stride)"
+        case let .dropout(p, _):
+            return "dropout " + ParameterValue.decimal(p).description
+        case .flatten:
+            return "flatten"
+        case let .dense(units, activation, _):
+            return "dense \(units)" + (activation.map { " " + $0.rawValue } ?? "")
+        case .batchnorm:
+            return "batchnorm"
+        case let .activation(activation, _):
+            return activation.rawValue
+        }
+    }
+
     /// The layer names a build body may use.
     static let keywords = ["conv", "maxpool", "dropout", "flatten", "dense", "batchnorm", "relu", "gelu"]
 }

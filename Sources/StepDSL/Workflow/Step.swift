@@ -63,6 +63,24 @@ public struct Step: Sendable {
         }
     }
 
+    /// The header in one spelling, `train model, train_data, val_data -> trained, history`: kind, inputs,
+    /// `->` and outputs, whatever the spacing of the file.
+    public var canonicalHeader: String {
+        var out = kind.rawValue
+        if !inputs.isEmpty { out += " " + inputs.map(\.name).joined(separator: ", ") }
+        if !outputs.isEmpty { out += " -> " + outputs.map(\.name).joined(separator: ", ") }
+        return out
+    }
+
+    /// The layer lines of a build step, one canonical string each (`LayerDecl.canonical`), in order.
+    public var canonicalLayers: [String] { layers.map(\.canonical) }
+
+    /// The thread count the step runs with: its own `threads` parameter when the file or `--set` gives one,
+    /// else the run's (`--threads`).
+    public func threads(run: Int) -> Int {
+        explicitParameters.contains("threads") ? int("threads") : run
+    }
+
     /// The step's own seed, or nil when it is `auto` (or the kind has no seed): derive one from the run seed.
     public var seed: UInt64? {
         if case .int(let value)? = parameters["seed"] { return UInt64(value) }
