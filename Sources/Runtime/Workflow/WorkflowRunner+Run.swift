@@ -115,6 +115,7 @@ extension WorkflowRunner {
                                       log: { stepReporter.info(step: step.name, $0) },
                                       progress: { stepReporter.progress(step: step.name, $0) })
                     ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
+                    ctx.expectedContent = keyedContent(of: step, fingerprint: steps.first { $0.name == step.name }!.fingerprint, context: ctx)
                     reporter.info(step: step.name, "running")
                     do {
                         let inputs = try step.inputs.map(artifact)

@@ -135,16 +135,32 @@ public struct WorkflowRunner: Sendable {
         }
     }
 
-    /// The planner's view of every step: name, inputs with their producers, fingerprint.
+    /// The content each input file of `step` was keyed by, by path (see `StepContext.expectedContent`).
+    func keyedContent(of step: Step, fingerprint: StepFingerprint, context: StepContext) -> [String: String] {
+        var content: [String: String] = [:]
+        for (display, url) in inputFiles(of: step, context: context) {
+            if let hash = fingerprint.files[display], hash.hasPrefix("sha256:") { content[url.path] = hash }
+        }
+        return content
+    }
+
+    /// The planner's view of every step: name, inputs with their producers, fingerprint. With `--force` every
+    /// input file is hashed in full (the stat cache is not trusted), so what is computed is keyed by content.
+    /// A data file that is not a regular file (a directory, a FIFO) is refused without being opened.
     func planSteps(_ workflow: Workflow, name: String, fingerprinter: inout FileFingerprinter) throws -> [PlanStep] {
         let quiet: @Sendable (String) -> Void = { _ in }
+        fingerprinter.trustStatCache = options.mode != .force
         return try workflow.steps.map { step in
             let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
             var parameters = step.parameters.mapValues(\.description)
             parameters["seed"] = String(ctx.seed)
             var files: [String: String] = [:]
             for (display, url) in inputFiles(of: step, context: ctx) {
-                files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+                do {
+                    files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+                } catch let error as FileError where step.kind == .load {
+                    throw DataError(.unreadable, file: error.path, error.reason)
+                }
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
             return PlanStep(name: step.name, inputs: inputs,
@@ -158,14 +174,14 @@ public struct WorkflowRunner: Sendable {
             let quiet: @Sendable (String) -> Void = { _ in }
             let ctx = context(for: step, workflowName: "", log: quiet, progress: quiet)
             let directory = LoadStep.dataDirectory(for: step, context: ctx)
-            for role in MNIST.FileRole.all where MNIST.locate(role, in: directory) == nil {
-                throw DataError(.missing, file: directory.appendingPathComponent(role.canonicalName + ".gz").path,
-                                "the \(role) file is missing (looked for \(role.acceptedNames.joined(separator: ", ")))")
+            for role in MNIST.FileRole.all {
+                _ = try MNIST.file(role, in: directory)
             }
         }
     }
 
-    /// `stepwise plan`: one line per step, nothing run, nothing written but the cache's stat memo.
+    /// `stepwise plan`: one line per step, nothing run, nothing written but the cache's stat memo (a corrupt
+    /// entry is reported through `warn`, a whole line starting with "warning: ", and left in place).
     public func plan(warn: (String) -> Void) throws -> [String] {
         let (workflow, name) = try loadChecked()
         let cache = CacheStore(outputs: outputs)
@@ -174,7 +190,7 @@ public struct WorkflowRunner: Sendable {
         try? fingerprinter.save()
         let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode)
-        let plan = try planner.plan { key in cache.presence(of: key) { warn($0.description) } }
+        let plan = try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } }
         return plan.lines
     }
 }
