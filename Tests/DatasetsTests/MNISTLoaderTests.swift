@@ -252,34 +252,34 @@ struct MNISTFileKindTests {
         }
     }
 
-    @Test("a directory in place of a data file says so, not 'missing'")
-    func directoryInPlace() throws {
+    /// A test split whose file `name` is replaced by what `make` puts at its path; the load error it gives.
+    private func errorWith(_ name: String, replacedBy make: (URL) throws -> Void) throws -> DataError {
         let fixture = try IDXFixture()
         defer { fixture.remove() }
         try fixture.writeSplit(count: 3, gzip: false)
-        let labels = fixture.directory.appendingPathComponent("t10k-labels-idx1-ubyte")
-        try FileManager.default.removeItem(at: labels)
-        try FileManager.default.createDirectory(at: labels, withIntermediateDirectories: false)
+        let url = fixture.directory.appendingPathComponent(name)
+        try FileManager.default.removeItem(at: url)
+        try make(url)
+        // The reader itself refuses it too, without blocking for a writer.
+        #expect(throws: DataError.self) { try IDXReader.read(url, magic: IDXReader.imagesMagic, limit: nil) }
         let error = try #require(loadError(fixture))
         #expect(error.kind == .unreadable)
-        #expect(error.file == labels.path)
+        #expect(error.file == url.path)
+        return error
+    }
+
+    @Test("a directory in place of a data file says so, not 'missing'")
+    func directoryInPlace() throws {
+        let error = try errorWith("t10k-labels-idx1-ubyte") {
+            try FileManager.default.createDirectory(at: $0, withIntermediateDirectories: false)
+        }
         #expect(error.detail == "is a directory, not a regular file; the test labels file must be a regular file")
     }
 
     @Test("a FIFO in place of a data file is refused at once, never opened")
     func fifoInPlace() throws {
-        let fixture = try IDXFixture()
-        defer { fixture.remove() }
-        try fixture.writeSplit(count: 3, gzip: false)
-        let images = fixture.directory.appendingPathComponent("t10k-images-idx3-ubyte")
-        try FileManager.default.removeItem(at: images)
-        #expect(mkfifo(images.path, 0o644) == 0)
-        let error = try #require(loadError(fixture))
-        #expect(error.kind == .unreadable)
-        #expect(error.file == images.path)
-        #expect(error.detail.hasPrefix("is a FIFO (named pipe), not a regular file"))
-        // The reader itself refuses it too, without blocking for a writer.
-        #expect(throws: DataError.self) { try IDXReader.read(images, magic: IDXReader.imagesMagic, limit: nil) }
+        let error = try errorWith("t10k-images-idx3-ubyte") { #expect(mkfifo($0.path, 0o644) == 0) }
+        #expect(error.detail == "is a FIFO (named pipe), not a regular file; the test images file must be a regular file")
     }
 
     @Test("a regular file is preferred over a directory under another accepted name")
