@@ -33,11 +33,15 @@ public struct FileFingerprinter: Sendable {
         /// Status change time; nil in records from before it was kept, which therefore never match.
         var ctimeSeconds: Int64?
         var ctimeNanoseconds: Int64?
+        /// Whether the file had been unchanged for a while when it was hashed. File times come from a clock
+        /// that ticks every few milliseconds, so a write in the same tick as the hash would leave the stamp as
+        /// it was; such a "racy" record (as git calls it) is not trusted, the file is hashed again next time.
+        var settled: Bool?
         var sha256: String
 
         func sameStamp(as other: Record) -> Bool {
             size == other.size && mtimeSeconds == other.mtimeSeconds && mtimeNanoseconds == other.mtimeNanoseconds
-                && inode == other.inode && device == other.device && ctimeSeconds != nil
+                && inode == other.inode && device == other.device && settled == true && ctimeSeconds != nil
                 && ctimeSeconds == other.ctimeSeconds && ctimeNanoseconds == other.ctimeNanoseconds
         }
     }
@@ -75,15 +79,20 @@ public struct FileFingerprinter: Sendable {
         if trustStatCache, let known = records[path], known.sameStamp(as: current) {
             return known.sha256
         }
+        let started = Date().timeIntervalSince1970
         let data = try MappedFile.map(URL(fileURLWithPath: path))
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         var record = current
         record.sha256 = "sha256:" + digest
+        record.settled = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9 + Self.racyInterval < started
         records[path] = record
         dirty = true
         rehashed.append(path)
         return record.sha256
     }
+
+    /// How long a file must have been unchanged before its hash may be remembered by its stamp.
+    static let racyInterval = 0.05
 
     /// Writes the stat cache if anything changed.
     public mutating func save() throws {
