@@ -16,6 +16,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case unwritable
         /// The caller asked for something impossible (a negative limit).
         case invalidRequest
+        /// The file's content is not what a cache key was computed from (it was replaced while a step ran).
+        case changed
     }
 
     public let kind: Kind
@@ -39,7 +41,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         switch kind {
-        case .invalidRequest:
+        case .invalidRequest, .changed:
             "\(file): \(detail)"
         case .download:
             "\(file): \(detail)\nTry again later, pass --mirror URL (a folder holding the four .gz files), or copy the files by hand and set STEPWISE_DATA."

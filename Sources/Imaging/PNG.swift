@@ -99,14 +99,15 @@ public enum PNG {
         try decode(readBytes(of: url), name: url.path)
     }
 
-    /// A file's bytes, or the `.unreadable` error that says why not.
+    /// A file's bytes, or the `.unreadable` error that says why not: "no such file", "is a directory, not a
+    /// regular file", "is a FIFO (named pipe), not a regular file" (refused without waiting for a writer), or
+    /// the system's reason.
     public static func readBytes(of url: URL) throws(PNGError) -> Data {
-        do {
-            return try Data(contentsOf: url)
+        do throws(FileError) {
+            return try RegularFile.read(url)
         } catch {
-            let exists = FileManager.default.fileExists(atPath: url.path)
             throw PNGError(kind: .unreadable, name: url.path,
-                           detail: exists ? "not readable (\(error.localizedDescription))" : "no such file")
+                           detail: FileManager.default.fileExists(atPath: url.path) ? error.reason : "no such file")
         }
     }
 

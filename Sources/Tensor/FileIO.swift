@@ -68,14 +68,105 @@ public enum AtomicFile {
     }
 }
 
-/// Read-only memory maps wrapped as `Data` that unmaps when the last copy goes.
+/// Reading files that must be regular files: a directory, FIFO, socket or device in their place is refused with
+/// a message saying what it is, and opening never blocks (a FIFO with no writer would wait forever otherwise).
+public enum RegularFile {
+    /// What a `stat` mode is, when it is not a regular file ("a directory", "a FIFO (named pipe)", …); nil for a
+    /// regular file.
+    public static func kindName(mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "not a regular file"
+        }
+    }
+
+    /// The reason given when `path` is something other than a regular file.
+    public static func notRegularReason(_ kind: String) -> String {
+        "is \(kind), not a regular file"
+    }
+
+    /// Checks, without opening it, that `url` (symbolic links followed) is a regular file. Errors name the
+    /// path and what it is instead, or the system's reason ("No such file or directory").
+    public static func check(_ url: URL) throws(FileError) {
+        var st = stat()
+        guard stat(url.path, &st) == 0 else { throw FileError(path: url.path, reason: String(cString: strerror(errno))) }
+        if let kind = kindName(mode: st.st_mode) { throw FileError(path: url.path, reason: notRegularReason(kind)) }
+    }
+
+    /// Opens a regular file for reading without blocking and returns its descriptor and status; the caller
+    /// closes it. Anything else is refused before a byte is read.
+    public static func open(_ url: URL) throws(FileError) -> (fd: Int32, status: stat) {
+        let fd = Glibc.open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(path: url.path, reason: String(cString: strerror(errno))) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw FileError(path: url.path, reason: reason)
+        }
+        if let kind = kindName(mode: st.st_mode) {
+            close(fd)
+            throw FileError(path: url.path, reason: notRegularReason(kind))
+        }
+        return (fd, st)
+    }
+
+    /// The whole content of a regular file, read into memory (a copy: later changes to the file do not show).
+    public static func read(_ url: URL) throws(FileError) -> Data {
+        let (fd, st) = try open(url)
+        defer { close(fd) }
+        var data = Data(count: Int(st.st_size))
+        var done = 0
+        while true {
+            if done == data.count { data.count += max(4096, data.count / 2) }  // the file may have grown
+            let n = data.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + done, raw.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: url.path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        data.count = done
+        return data
+    }
+}
+
+/// Folders made with the system's own reasons in errors ("Not a directory", "No space left on device"),
+/// not Foundation's wrapped ones.
+public enum Folder {
+    /// Creates `url` and any missing parents, like `mkdir -p`; an existing folder is fine. Errors name the
+    /// folder that could not be made.
+    public static func create(_ url: URL) throws(FileError) {
+        let path = url.path
+        if mkdir(path, 0o755) == 0 { return }
+        var code = errno
+        if code == ENOENT, url.deletingLastPathComponent().path != path {
+            try create(url.deletingLastPathComponent())
+            if mkdir(path, 0o755) == 0 { return }
+            code = errno
+        }
+        if code == EEXIST {
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+            if st.st_mode & S_IFMT == S_IFDIR { return }
+            throw FileError(path: path, reason: "cannot create this folder: \(RegularFile.kindName(mode: st.st_mode) ?? "a file") is in its place")
+        }
+        throw FileError(path: path, reason: "cannot create this folder: \(String(cString: strerror(code)))")
+    }
+}
+
+/// Read-only memory maps wrapped as `Data` that unmaps when the last copy goes. Only regular files are mapped
+/// (see `RegularFile`).
 public enum MappedFile {
     public static func map(_ url: URL) throws -> Data {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: url.path, reason: String(cString: strerror(errno))) }
+        let (fd, st) = try RegularFile.open(url)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileError(path: url.path, reason: String(cString: strerror(errno))) }
         let size = Int(st.st_size)
         if size == 0 { return Data() }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {

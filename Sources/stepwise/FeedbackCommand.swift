@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NeuralNet
 import Runtime
+import Tensor
 
 struct FeedbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +48,7 @@ struct FeedbackCommand: ParsableCommand {
         var modelHash: String?
         let modelURL = model.map { URL(fileURLWithPath: $0) } ?? project.defaultModel
         if FileManager.default.fileExists(atPath: modelURL.path) {
-            let data = try Data(contentsOf: modelURL)
+            let data = try RegularFile.read(modelURL)
             modelHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
             if predictedLabel == nil {
                 let loaded = try Predictor.loadModel(modelURL)

@@ -103,7 +103,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions())
-        let lines = try runner.plan { ExitStatusMapping.printLine("warning: \($0)") }
+        let lines = try runner.plan { ExitStatusMapping.printLine($0) }
         for line in lines { print(line) }
     }
 }

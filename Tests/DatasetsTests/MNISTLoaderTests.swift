@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import Datasets
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("MNIST IDX reader")
 struct MNISTLoaderTests {
     /// Loads the test split from a fixture and expects a `DataError`; returns it for the message checks.
@@ -232,5 +236,77 @@ struct MNISTFolderTests {
             #expect(error.detail == "is a file, not a folder holding the MNIST files")
             #expect(error.file == file.path)
         }
+    }
+}
+
+/// Issue 10 part 12 and part 8: what stands in a data file's place must be a regular file, and its content
+/// must be what the caller was promised.
+@Suite("MNIST non-regular and changed files")
+struct MNISTFileKindTests {
+    private func loadError(_ fixture: IDXFixture, expectedContent: [String: String] = [:]) -> DataError? {
+        do {
+            _ = try MNIST.load(directory: fixture.directory, split: .test, expectedContent: expectedContent)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// A test split whose file `name` is replaced by what `make` puts at its path; the load error it gives.
+    private func errorWith(_ name: String, replacedBy make: (URL) throws -> Void) throws -> DataError {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        try fixture.writeSplit(count: 3, gzip: false)
+        let url = fixture.directory.appendingPathComponent(name)
+        try FileManager.default.removeItem(at: url)
+        try make(url)
+        // The reader itself refuses it too, without blocking for a writer.
+        #expect(throws: DataError.self) { try IDXReader.read(url, magic: IDXReader.imagesMagic, limit: nil) }
+        let error = try #require(loadError(fixture))
+        #expect(error.kind == .unreadable)
+        #expect(error.file == url.path)
+        return error
+    }
+
+    @Test("a directory in place of a data file says so, not 'missing'")
+    func directoryInPlace() throws {
+        let error = try errorWith("t10k-labels-idx1-ubyte") {
+            try FileManager.default.createDirectory(at: $0, withIntermediateDirectories: false)
+        }
+        #expect(error.detail == "is a directory, not a regular file; the test labels file must be a regular file")
+    }
+
+    @Test("a FIFO in place of a data file is refused at once, never opened")
+    func fifoInPlace() throws {
+        let error = try errorWith("t10k-images-idx3-ubyte") { #expect(mkfifo($0.path, 0o644) == 0) }
+        #expect(error.detail == "is a FIFO (named pipe), not a regular file; the test images file must be a regular file")
+    }
+
+    @Test("a regular file is preferred over a directory under another accepted name")
+    func regularFilePreferred() throws {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        try fixture.writeSplit(count: 3, gzip: false)
+        try FileManager.default.createDirectory(at: fixture.directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz"),
+                                                withIntermediateDirectories: false)
+        #expect(try MNIST.load(directory: fixture.directory, split: .test).count == 3)
+    }
+
+    @Test("bytes that do not hash to the keyed content are refused, not decoded")
+    func changedContent() throws {
+        let fixture = try IDXFixture()
+        defer { fixture.remove() }
+        try fixture.writeSplit(count: 3, gzip: false)
+        let labels = fixture.directory.appendingPathComponent("t10k-labels-idx1-ubyte")
+        // `sha256sum` of the 11-byte file: magic 2049, count 3, labels 0 1 2.
+        let right = "sha256:b42326e57648289720e40f7c6f074d678a6bb041e7d1157a777e375b9269c0f5"
+        #expect(try MNIST.load(directory: fixture.directory, split: .test, expectedContent: [labels.path: right]).count == 3)
+
+        let stale = "sha256:" + String(repeating: "0", count: 64)
+        let error = try #require(loadError(fixture, expectedContent: [labels.path: stale]))
+        #expect(error.kind == .changed)
+        #expect(error.file == labels.path)
+        #expect(error.detail.contains("the file changed after it was fingerprinted"))
+        #expect(error.detail.contains(right) && error.detail.contains(stale))
     }
 }

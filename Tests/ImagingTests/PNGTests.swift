@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import Imaging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("PNG decode and encode")
 struct PNGTests {
     /// A deterministic gradient with some texture.
@@ -164,5 +168,28 @@ struct PNGTests {
             }
         }
         #expect(errors > data.count / 2)
+    }
+}
+
+/// Issue 10 part 12: an image path that is not a regular file says what it is, and a FIFO never blocks.
+@Suite("PNG files that are not regular files")
+struct PNGFileKindTests {
+    @Test("a directory as an image says 'is a directory'")
+    func directory() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-png-dir-\(UUID().uuidString).png")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: PNGError(kind: .unreadable, name: url.path, detail: "is a directory, not a regular file")) {
+            try PNG.read(contentsOf: url)
+        }
+    }
+
+    @Test("a FIFO as an image is refused at once")
+    func fifo() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-png-fifo-\(UUID().uuidString).png")
+        #expect(mkfifo(url.path, 0o644) == 0)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = #expect(throws: PNGError.self) { try PNG.readBytes(of: url) }
+        #expect(error?.description == "\(url.path): cannot read: is a FIFO (named pipe), not a regular file")
     }
 }

@@ -3,6 +3,10 @@ import Runtime
 import Tensor
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct CacheStoreTests {
     let dir: TemporaryDirectory
     let store: CacheStore
@@ -109,6 +113,76 @@ struct CacheStoreTests {
             return
         }
         #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
+    /// Issue 10 part 9: one character of an output's metadata flipped (`"std":0.3081` to `0.2081`), the header
+    /// length unchanged. The tensor checksums still match; the header checksum does not.
+    @Test func flippedMetadataCharacterIsDetectedAndDiscarded() throws {
+        var outputs = Self.outputs()
+        outputs.metadata["normalization"] = #"{"mean":0.1307,"std":0.3081}"#
+        try store.store(outputs, key: key, step: "train", workflow: "train", runID: "r", now: created)
+        let url = store.url(for: key)
+        var bytes = try Data(contentsOf: url)
+        let at = try #require(bytes.range(of: Data("0.3081".utf8))).lowerBound
+        bytes[at + 2] = UInt8(ascii: "2")
+        try bytes.write(to: url)
+        #expect(try SafeTensors.read(contentsOf: url).metadata["normalization"] == #"{"mean":0.1307,"std":0.2081}"#)
+        expectDiscarded(reasonContaining: "its header (metadata, tensor names, dtypes or shapes) has checksum")
+    }
+
+    /// A tensor's shape in the header changed to another of the same size (`[3]` to `[1,3]` would change the
+    /// length; `[2,2]` to `[4,1]` does not): its data checksum still matches, the header's does not.
+    @Test func changedTensorShapeIsDetected() throws {
+        try storeOne()
+        let url = store.url(for: key)
+        var bytes = try Data(contentsOf: url)
+        let at = try #require(bytes.range(of: Data(#""shape":[2,2]"#.utf8))).lowerBound
+        bytes.replaceSubrange(at..<(at + 13), with: Data(#""shape":[4,1]"#.utf8))
+        try bytes.write(to: url)
+        expectDiscarded(reasonContaining: "its header")
+    }
+
+    /// Entries from before the header checksum (no `stepwise.cache.format`) are not trusted, nor called corrupt:
+    /// they are misses, and the step's new entry replaces them.
+    @Test func entryOfTheOldFormatIsAMiss() throws {
+        try storeOne()
+        let url = store.url(for: key)
+        var container = try SafeTensors.read(contentsOf: url)
+        container.metadata["stepwise.cache.format"] = nil
+        container.metadata["stepwise.cache.header"] = nil
+        try container.write(to: url)
+        if case .miss = store.load(key) {} else { Issue.record("an entry of the old format must be a miss") }
+        #expect(store.presence(of: key, report: { _ in Issue.record("no warning expected") }) == nil)
+        try storeOne()
+        _ = try hit()
+    }
+
+    /// `plan` writes nothing: it reports a corrupt entry but leaves it (and its last-used time) for `run`.
+    @Test func readOnlyLookupReportsButKeepsACorruptEntry() throws {
+        try storeOne()
+        let url = store.url(for: key)
+        var bytes = try Data(contentsOf: url)
+        bytes[bytes.count - 20] ^= 0x01
+        try bytes.write(to: url)
+        var warnings: [CacheWarning] = []
+        #expect(store.presence(of: key, readOnly: true) { warnings.append($0) } == nil)
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.deleted == false)
+        #expect(warnings.first?.description.contains("deleted") == false)
+        #expect(warnings.first?.description.hasPrefix("warning: cache entry \(key.prefix) is corrupt (") == true)
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        expectDiscarded(reasonContaining: "has checksum xxh64:")
+    }
+
+    /// A verified read-only lookup does not refresh the entry's last-used time either.
+    @Test func readOnlyHitLeavesTheEntryUntouched() throws {
+        try storeOne()
+        let url = store.url(for: key)
+        var old = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, url.path, &old, 0) == 0)
+        #expect(store.presence(of: key, readOnly: true, report: { _ in Issue.record("no warning expected") }) != nil)
+        var st = stat()
+        #expect(stat(url.path, &st) == 0 && st.st_mtim.tv_sec == 1_000_000_000)
     }
 
     @Test func truncatedEntryIsDetectedAndDiscarded() throws {

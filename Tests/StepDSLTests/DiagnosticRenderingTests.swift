@@ -112,6 +112,45 @@ import Testing
             """)
     }
 
+    /// Issue 10 part 12: a 5 MB value on one line was printed three times (message, source line, caret).
+    /// Now the quoted value is shortened and the line shown as a window around the caret.
+    @Test func hugeLineIsShownOnceAndTruncated() {
+        let junk = String(repeating: "x", count: 5_000_000)
+        let files = Fixtures.replacing("01-load.step", with: "load -> train_set, test_set\n    limit 50\(junk)\n")
+        let rendered = Fixtures.rendered(files)
+        let window = String(repeating: "x", count: 108)
+        #expect(rendered == """
+            error: invalid value '50\(String(repeating: "x", count: 58))… (5000002 characters)' for parameter 'limit' of a load step: expected an integer in 1...60000
+             --> Workflows/test/01-load.step:2:11
+              |
+            2 |     limit 50\(window)…
+              |           \(String(repeating: "^", count: 110))
+
+            1 error found.
+            """)
+        #expect(rendered.utf8.count < 1_000)
+    }
+
+    @Test func caretFarIntoALongLineStaysUnderItsToken() {
+        let files = Fixtures.replacing("01-load.step",
+                                       with: "load -> train_set, test_set\n    limit\(String(repeating: " ", count: 300))abc\n")
+        let rendered = Fixtures.rendered(files)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[1].hasSuffix("01-load.step:2:310"))
+        let source = String(lines[3]), caret = String(lines[4])
+        #expect(source.hasPrefix("2 | …") && source.hasSuffix("abc") && source.count == 4 + 1 + 120)
+        #expect(caret.hasSuffix("^^^"))
+        #expect(caret.count == source.count)
+    }
+
+    @Test func aFloodOfErrorsIsCut() {
+        let files = Fixtures.replacing("01-load.step",
+                                       with: "load -> train_set, test_set\n" + String(repeating: "    colour red\n", count: 200))
+        let rendered = Fixtures.rendered(files)
+        #expect(rendered.components(separatedBy: "error: unknown parameter 'colour'").count - 1 == 50)
+        #expect(rendered.hasSuffix("… and 150 more not shown\n\n200 errors found."))
+    }
+
     @Test func diagnosticWithoutPositionShowsThePath() {
         let diagnostic = Diagnostic("step file is not UTF-8 text; save it as UTF-8",
                                     at: SourceLocation(path: "Workflows/x/01-load.step"))

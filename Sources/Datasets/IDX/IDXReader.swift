@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Tensor
 
@@ -20,16 +21,25 @@ enum IDXReader {
     }
 
     /// Reads the file at `url`, which must carry `magic`; keeps the bytes of the first `limit` items only, but
-    /// still reads to the end to check the file's length against its header.
-    static func read(_ url: URL, magic: UInt32, limit: Int?) throws(DataError) -> Contents {
+    /// still reads to the end to check the file's length against its header. With `expectedSHA256`, the file
+    /// is copied into memory (a map would show later writes to it) and those bytes must hash to that value.
+    static func read(_ url: URL, magic: UInt32, limit: Int?, expectedSHA256: String? = nil) throws(DataError) -> Contents {
         let path = url.path
         let data: Data
         do {
-            data = try MappedFile.map(url)
+            data = try expectedSHA256 == nil ? MappedFile.map(url) : RegularFile.read(url)
         } catch {
             let exists = FileManager.default.fileExists(atPath: path)
+            let reason = (error as? FileError)?.reason ?? "\(error)"
             throw DataError(exists ? .unreadable : .missing, file: path,
-                            exists ? "cannot read: \(error)" : "no such file")
+                            exists ? "cannot read: \(reason)" : "no such file")
+        }
+        if let expectedSHA256 {
+            let actual = "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            guard actual == expectedSHA256 else {
+                throw DataError(.changed, file: path, "the file changed after it was fingerprinted: its content now "
+                    + "hashes to \(actual), the step's cache key was made for \(expectedSHA256); nothing was stored, run again")
+            }
         }
         if data.isEmpty {
             throw DataError(.corrupt, file: path, "the file is empty")

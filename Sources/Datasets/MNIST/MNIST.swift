@@ -1,6 +1,10 @@
 import Foundation
 import Tensor
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The MNIST handwritten digits (and Fashion-MNIST, which uses the same files and names) read from a folder of
 /// IDX files, each stored raw or gzip-compressed.
 public enum MNIST {
@@ -32,16 +36,34 @@ public enum MNIST {
         }
     }
 
-    /// The file that holds `role` in `directory`: the first accepted name that exists, or nil.
+    /// The file that holds `role` in `directory`: the first accepted name that is a regular file; failing that,
+    /// the first that exists at all (a directory or FIFO in the file's place, which reading then refuses by
+    /// name rather than calling the file missing); nil when none exists.
     public static func locate(_ role: FileRole, in directory: URL) -> URL? {
+        var other: URL?
         for name in role.acceptedNames {
             let url = directory.appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return url
-            }
+            var st = stat()
+            guard stat(url.path, &st) == 0 else { continue }
+            if RegularFile.kindName(mode: st.st_mode) == nil { return url }
+            other = other ?? url
         }
-        return nil
+        return other
+    }
+
+    /// The regular file that holds `role` in `directory`, checked without opening it: `.missing` when no
+    /// accepted name exists, `.unreadable` naming what is there instead when it is not a regular file.
+    public static func file(_ role: FileRole, in directory: URL) throws(DataError) -> URL {
+        guard let url = locate(role, in: directory) else {
+            throw DataError(.missing, file: directory.appendingPathComponent(role.canonicalName + ".gz").path,
+                            "the \(role) file is missing (looked for \(role.acceptedNames.joined(separator: ", ")))")
+        }
+        do throws(FileError) {
+            try RegularFile.check(url)
+        } catch {
+            throw DataError(.unreadable, file: url.path, "\(error.reason); the \(role) file must be a regular file")
+        }
+        return url
     }
 
     /// The four files `load` would read (train images, train labels, test images, test labels), for cache
@@ -54,7 +76,12 @@ public enum MNIST {
     /// Loads a split, checking magic numbers, dimensions (28x28), lengths against headers, that images and
     /// labels agree in count, and that labels lie in 0...9. With `limit`, only the first `limit` images are kept
     /// (the files are still read to the end to check their length).
-    public static func load(directory: URL, split: MNISTSplit, limit: Int? = nil) throws(DataError) -> ImageSet {
+    ///
+    /// `expectedContent` maps a file's path to the SHA-256 (`sha256:<hex>`) its reader was promised (a cache
+    /// key was made from it): such a file is read into memory once, and those very bytes are hashed and
+    /// decoded, so a file replaced after it was fingerprinted fails with `.changed` instead of being decoded.
+    public static func load(directory: URL, split: MNISTSplit, limit: Int? = nil,
+                            expectedContent: [String: String] = [:]) throws(DataError) -> ImageSet {
         if let limit, limit < 0 {
             throw DataError(.invalidRequest, file: directory.path, "limit must be 0 or more, got \(limit)")
         }
@@ -67,16 +94,18 @@ public enum MNIST {
         }
         let imageRole = FileRole(split: split, isImages: true)
         let labelRole = FileRole(split: split, isImages: false)
-        let imageURL = try find(imageRole, in: directory)
-        let labelURL = try find(labelRole, in: directory)
+        let imageURL = try file(imageRole, in: directory)
+        let labelURL = try file(labelRole, in: directory)
 
-        let images = try IDXReader.read(imageURL, magic: IDXReader.imagesMagic, limit: limit)
+        let images = try IDXReader.read(imageURL, magic: IDXReader.imagesMagic, limit: limit,
+                                        expectedSHA256: expectedContent[imageURL.path])
         let (rows, columns) = (images.dimensions[1], images.dimensions[2])
         guard rows == side, columns == side else {
             throw DataError(.corrupt, file: imageURL.path,
                             "images are \(rows)x\(columns), MNIST's are \(side)x\(side)")
         }
-        let labels = try IDXReader.read(labelURL, magic: IDXReader.labelsMagic, limit: limit)
+        let labels = try IDXReader.read(labelURL, magic: IDXReader.labelsMagic, limit: limit,
+                                        expectedSHA256: expectedContent[labelURL.path])
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw DataError(.corrupt, file: labelURL.path,
                             "holds \(labels.dimensions[0]) labels but \(imageURL.lastPathComponent) holds \(images.dimensions[0]) images")
@@ -86,13 +115,5 @@ public enum MNIST {
                             "label \(bad) is \(labels.bytes[bad]), outside 0...\(classes - 1)")
         }
         return ImageSet(pixels: images.bytes, labels: labels.bytes, height: rows, width: columns)
-    }
-
-    private static func find(_ role: FileRole, in directory: URL) throws(DataError) -> URL {
-        guard let url = locate(role, in: directory) else {
-            throw DataError(.missing, file: directory.appendingPathComponent(role.canonicalName).path,
-                            "the \(role) file is missing (looked for \(role.acceptedNames.joined(separator: ", ")))")
-        }
-        return url
     }
 }

@@ -3,6 +3,6 @@ public enum CacheLookup: Sendable {
     /// A verified entry.
     case hit(CachedOutputs, CacheEntryInfo)
     case miss
-    /// The entry was corrupt or truncated; it has been deleted.
+    /// The entry was corrupt or truncated; it has been deleted (unless looked up read-only).
     case discarded(CacheWarning)
 }

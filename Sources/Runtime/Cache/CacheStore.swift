@@ -8,15 +8,22 @@ import Glibc
 /// The content-addressed store of step outputs under `Outputs/.cache/objects/<2 hex>/<key>.safetensors`.
 ///
 /// Each entry is one safetensors file written atomically. Its `__metadata__` carries the outputs' own metadata
-/// plus the cache's fields (`stepwise.cache.*`): key, step, workflow, run, creation time, tensor byte count and
-/// an XXH64 checksum per tensor. Every read verifies all of them; an entry that fails is deleted and reported,
-/// never returned. Entries are never overwritten in place, so flipping a parameter back finds the old entry.
+/// plus the cache's fields (`stepwise.cache.*`): format, key, step, workflow, run, creation time, tensor byte
+/// count, an XXH64 checksum per tensor, and an XXH64 checksum of the header itself (every other metadata field,
+/// the outputs' own included, and each tensor's name, dtype and shape, in a canonical serialization), so every
+/// byte that can reach a result is covered. Every read verifies all of them; an entry that fails is deleted and
+/// reported (or, read-only, only reported), never returned. Entries of an older format, which lack the header
+/// checksum, are misses. Entries are never overwritten in place, so flipping a parameter back finds the old entry.
 public struct CacheStore: Sendable {
     /// `Outputs/.cache`.
     public let root: URL
 
     static let reservedPrefix = "stepwise.cache."
+    /// The entry layout this code writes and trusts; entries of any other format are misses.
+    static let format = "2"
     private enum Field {
+        static let format = "stepwise.cache.format"
+        static let header = "stepwise.cache.header"
         static let key = "stepwise.cache.key"
         static let step = "stepwise.cache.step"
         static let workflow = "stepwise.cache.workflow"
@@ -70,6 +77,8 @@ public struct CacheStore: Sendable {
         container.metadata[Field.created] = Timestamp.string(now)
         container.metadata[Field.bytes] = String(bytes)
         container.metadata[Field.checksums] = Self.encodeChecksums(checksums)
+        container.metadata[Field.format] = Self.format
+        container.metadata[Field.header] = Self.headerChecksum(container)
         let url = url(for: key)
         let parts = container.serializedParts()
         // No fsync: an entry is recomputable and checksummed, so one lost or torn by a power cut is detected and
@@ -82,24 +91,30 @@ public struct CacheStore: Sendable {
     // MARK: Reading
 
     /// The entry for `key`, verified: its tensors are slices of a memory map of the file.
-    /// A corrupt or truncated entry is deleted and reported as `.discarded`.
-    public func load(_ key: CacheKey) -> CacheLookup {
+    /// A corrupt or truncated entry is reported as `.discarded` and deleted, unless `readOnly` (what `plan`
+    /// uses: it writes nothing, so it neither deletes the entry nor marks it used).
+    public func load(_ key: CacheKey, readOnly: Bool = false) -> CacheLookup {
         let url = url(for: key)
         let container: SafeTensors
         do {
             container = try SafeTensors.read(contentsOf: url)
         } catch let error as FileError {
             if !FileManager.default.fileExists(atPath: url.path) { return .miss }
-            return discard(key, url, "cannot read it: \(error.reason)")
+            return discard(key, url, "cannot read it: \(error.reason)", readOnly: readOnly)
         } catch {
-            return discard(key, url, "\(error)")
+            return discard(key, url, "\(error)", readOnly: readOnly)
+        }
+        // An entry written before headers were checksummed cannot be trusted, nor is it damaged: recompute it.
+        if container.metadata[Field.format] == nil, container.metadata[Field.header] == nil,
+           container.metadata[Field.key] == key.hex {
+            return .miss
         }
         switch verify(container, key: key) {
         case .failure(let problem):
-            return discard(key, url, problem.message)
+            return discard(key, url, problem.message, readOnly: readOnly)
         case .success(let info):
             // The modification time doubles as "last used"; refreshing it is one syscall, no rewrite.
-            utimensat(AT_FDCWD, url.path, nil, 0)
+            if !readOnly { utimensat(AT_FDCWD, url.path, nil, 0) }
             var outputs = CachedOutputs(tensors: container.entries, metadata: container.metadata)
             for name in outputs.metadata.keys where name.hasPrefix(Self.reservedPrefix) {
                 outputs.metadata[name] = nil
@@ -117,10 +132,10 @@ public struct CacheStore: Sendable {
         return container.metadata
     }
 
-    /// Whether `key` has a verified entry and the run that made it; corrupt entries are deleted and passed to
-    /// `report`. This is the answer the planner needs.
-    public func presence(of key: CacheKey, report: (CacheWarning) -> Void) -> String? {
-        switch load(key) {
+    /// Whether `key` has a verified entry and the run that made it; corrupt entries are passed to `report` and
+    /// deleted (kept when `readOnly`). This is the answer the planner needs.
+    public func presence(of key: CacheKey, readOnly: Bool = false, report: (CacheWarning) -> Void) -> String? {
+        switch load(key, readOnly: readOnly) {
         case .hit(_, let info): return info.runID
         case .miss: return nil
         case .discarded(let warning):
@@ -174,6 +189,17 @@ public struct CacheStore: Sendable {
 
     private func verify(_ container: SafeTensors, key: CacheKey) -> Result<CacheEntryInfo, CacheError> {
         let meta = container.metadata
+        guard meta[Field.format] == Self.format else {
+            return .failure(CacheError("its format is \(meta[Field.format] ?? "missing"), expected \(Self.format)"))
+        }
+        guard let header = meta[Field.header] else {
+            return .failure(CacheError("its header checksum is missing"))
+        }
+        let actualHeader = Self.headerChecksum(container)
+        guard actualHeader == header else {
+            return .failure(CacheError("its header (metadata, tensor names, dtypes or shapes) has checksum "
+                + "\(actualHeader), expected \(header)"))
+        }
         guard meta[Field.key] == key.hex else {
             return .failure(CacheError("it records key \(meta[Field.key] ?? "none") instead of \(key.hex)"))
         }
@@ -210,9 +236,9 @@ public struct CacheStore: Sendable {
                               lastUsed: lastUsed, fileBytes: Int(st.st_size))
     }
 
-    private func discard(_ key: CacheKey, _ url: URL, _ reason: String) -> CacheLookup {
-        unlink(url.path)
-        return .discarded(CacheWarning(key: key, path: url.path, reason: reason))
+    private func discard(_ key: CacheKey, _ url: URL, _ reason: String, readOnly: Bool) -> CacheLookup {
+        if !readOnly { unlink(url.path) }
+        return .discarded(CacheWarning(key: key, path: url.path, reason: reason, deleted: !readOnly))
     }
 
     private func fileSize(_ url: URL) -> Int? {
@@ -222,6 +248,28 @@ public struct CacheStore: Sendable {
 
     static func checksum(_ data: Data) -> String {
         "xxh64:" + hex16(XXHash64.hash(data))
+    }
+
+    /// The checksum of everything in an entry's header but itself: every metadata field and value, then each
+    /// tensor's name, dtype and shape, in UTF-8 byte order, each string preceded by its byte length (so no two
+    /// different headers serialize alike). Tensor data is covered by the per-tensor checksums, which this covers.
+    static func headerChecksum(_ container: SafeTensors) -> String {
+        func sorted(_ names: some Sequence<String>) -> [String] {
+            names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        var text = "stepwise cache header\n"
+        func append(_ field: String) { text += "\(field.utf8.count):\(field)\n" }
+        for name in sorted(container.metadata.keys) where name != Field.header {
+            append(name)
+            append(container.metadata[name]!)
+        }
+        for name in sorted(container.entries.keys) {
+            let entry = container.entries[name]!
+            append(name)
+            append(entry.dtype.rawValue)
+            append(entry.shape.map(String.init).joined(separator: ","))
+        }
+        return checksum(Data(text.utf8))
     }
 
     private static func hex16(_ value: UInt64) -> String {

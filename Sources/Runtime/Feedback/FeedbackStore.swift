@@ -47,7 +47,8 @@ public struct FeedbackStore: Sendable {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Stores one report. `original` is the uploaded file's bytes; `digit` its 28x28 form.
+    /// Stores one report. `original` is the uploaded file's bytes; `digit` its 28x28 form. A file that cannot be
+    /// written (full disk, no permission) is a `FileError` naming the file and the system's reason.
     public func add(original: Data, originalName: String, digit: [UInt8], trueLabel: Int, predictedLabel: Int,
                     confidence: Double?, modelSHA256: String?) throws -> AddResult {
         // A blank image holds no digit to learn from; callers refuse it earlier with the file's path.
@@ -58,7 +59,7 @@ public struct FeedbackStore: Sendable {
         let recordURL = entry.appendingPathComponent("record.json")
         if fm.fileExists(atPath: recordURL.path) {
             // Someone corrects a label they gave: keep the entry, rewrite its record (atomically).
-            if var record = try? JSONDecoder().decode(FeedbackRecord.self, from: Data(contentsOf: recordURL)),
+            if var record = try? JSONDecoder().decode(FeedbackRecord.self, from: RegularFile.read(recordURL)),
                record.trueLabel != trueLabel {
                 let old = record.trueLabel
                 record.trueLabel = trueLabel
@@ -68,18 +69,28 @@ public struct FeedbackStore: Sendable {
             }
             return .alreadyStored(entry)
         }
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Folder.create(folder)
         let staging = folder.appendingPathComponent(".staging-\(hash.prefix(16))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        guard mkdir(staging.path, 0o755) == 0 else {
+            throw FileError(path: folder.path, reason: "cannot store feedback here: \(String(cString: strerror(errno)))")
+        }
         defer { try? fm.removeItem(at: staging) }
+        /// Errors name the file as it will be once stored, not its staging copy.
+        func put(_ data: Data, _ name: String) throws {
+            do {
+                try AtomicFile.write(data, to: staging.appendingPathComponent(name))
+            } catch let error as FileError {
+                throw FileError(path: entry.appendingPathComponent(name).path, reason: "cannot store it: \(error.reason)")
+            }
+        }
 
         let ext = URL(fileURLWithPath: originalName).pathExtension.lowercased()
-        try original.write(to: staging.appendingPathComponent("original." + (ext.isEmpty ? "png" : ext)))
-        try PNG.encode(gray: digit, width: 28, height: 28).write(to: staging.appendingPathComponent("digit.png"))
+        try put(original, "original." + (ext.isEmpty ? "png" : ext))
+        try put(PNG.encode(gray: digit, width: 28, height: 28), "digit.png")
         let record = FeedbackRecord(trueLabel: trueLabel, predictedLabel: predictedLabel, confidence: confidence,
                                     modelSHA256: modelSHA256, reportedAt: Timestamp.string(Date()),
                                     originalName: originalName, contentSHA256: hash)
-        try Self.encode(record).write(to: staging.appendingPathComponent("record.json"))
+        try put(Self.encode(record), "record.json")
 
         // rename(2) of a folder onto a missing name is atomic; if another process stored the same image first,
         // the target exists and is not empty, and that entry stands.
@@ -108,8 +119,14 @@ public struct FeedbackStore: Sendable {
 
     /// The folder's readable entries, in a stable order, and the ones that could not be used with the reason.
     /// Loose image files named with their label (`…true7…` or `…label_7…`, as older tools saved them) count too.
+    /// Only regular files are read: a FIFO, socket or device in the folder is skipped with what it is, never
+    /// opened (a FIFO would block); a feedback "folder" that is not a folder is one skipped item.
     public func readAll(preprocess: (GrayImage) -> [UInt8]) -> (items: [Item], skipped: [(String, String)]) {
         let fm = FileManager.default
+        var st = stat()
+        if stat(folder.path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR {
+            return ([], [(folder.lastPathComponent, "is \(RegularFile.kindName(mode: st.st_mode) ?? "a file"), not a folder")])
+        }
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return ([], []) }
         var items: [Item] = []
         var skipped: [(String, String)] = []
@@ -119,7 +136,7 @@ public struct FeedbackStore: Sendable {
             fm.fileExists(atPath: url.path, isDirectory: &isDir)
             if isDir.boolValue {
                 do {
-                    let record = try Self.decodeRecord(Data(contentsOf: url.appendingPathComponent("record.json")))
+                    let record = try Self.decodeRecord(RegularFile.read(url.appendingPathComponent("record.json")))
                     guard (0...9).contains(record.trueLabel) else { throw StepFailure("true_label \(record.trueLabel) is not a digit") }
                     let image = try PNG.read(contentsOf: url.appendingPathComponent("digit.png"))
                     guard image.width == 28, image.height == 28 else { throw StepFailure("digit.png is \(image.width)x\(image.height), not 28x28") }

@@ -20,8 +20,10 @@ enum LoadStep {
 
     static func run(_ step: Step, context: StepContext) throws -> [ArtifactValue] {
         let directory = dataDirectory(for: step, context: context)
-        let train = try MNIST.load(directory: directory, split: .train, limit: step.int("limit"))
-        let test = try MNIST.load(directory: directory, split: .test, limit: step.int("test_limit"))
+        let train = try MNIST.load(directory: directory, split: .train, limit: step.int("limit"),
+                                   expectedContent: context.expectedContent)
+        let test = try MNIST.load(directory: directory, split: .test, limit: step.int("test_limit"),
+                                  expectedContent: context.expectedContent)
         context.log("loaded \(train.count) training and \(test.count) test images (\(step.string("dataset"))) from \(directory.path)")
         return [.dataset(DatasetValue(images: train)), .dataset(DatasetValue(images: test))]
     }

@@ -19,6 +19,9 @@ public struct StepContext: Sendable {
     public var log: @Sendable (String) -> Void
     /// The run so far (steps, times, cache hits), for the report's manifest.
     public var manifest: RunManifest?
+    /// The content (`sha256:<hex>`) each input file was keyed by, by path: a step that reads such a file checks
+    /// that the bytes it decodes are those, so its results are never stored under another content's key.
+    public var expectedContent: [String: String] = [:]
     /// True once SIGINT or SIGTERM asked the run to stop: long loops check it and end with `TrainingStopped`.
     public var isInterrupted: @Sendable () -> Bool = { false }
     /// Where the step records each file it writes outside the cache (see `WorkspaceFiles`).

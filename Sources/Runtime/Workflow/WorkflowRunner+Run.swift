@@ -111,6 +111,8 @@ extension WorkflowRunner {
                     ctx.manifest = manifest(workflow, name: name, record: directory.record, folder: directory.url.lastPathComponent)
                     ctx.readFiles = readFiles
                     ctx.snapshot = snapshots[step.name]
+                    ctx.expectedContent = keyedContent(of: step, fingerprint: steps.first { $0.name == step.name }!.fingerprint, context: ctx,
+                                                       snapshots: snapshots)
                     reporter.info(step: step.name, "running")
                     do {
                         let inputs = try step.inputs.map(artifact)

@@ -181,19 +181,36 @@ public struct WorkflowRunner: Sendable {
         }
     }
 
-    /// The planner's view of every step: name, inputs with their producers, fingerprint. Files in a snapshot are
-    /// hashed whole (a snapshot is new each run; its files would only crowd the stat cache).
+    /// The content each input file of `step` was keyed by, by path (see `StepContext.expectedContent`).
+    func keyedContent(of step: Step, fingerprint: StepFingerprint, context: StepContext,
+                      snapshots: [String: URL] = [:]) -> [String: String] {
+        var content: [String: String] = [:]
+        for (display, url) in inputFiles(of: step, context: context, snapshots: snapshots) {
+            if let hash = fingerprint.files[display], hash.hasPrefix("sha256:") { content[url.path] = hash }
+        }
+        return content
+    }
+
+    /// The planner's view of every step: name, inputs with their producers, fingerprint. With `--force` every
+    /// input file is hashed in full (the stat cache is not trusted), so what is computed is keyed by content.
+    /// A data file that is not a regular file (a directory, a FIFO) is refused without being opened. Files in a
+    /// snapshot are hashed whole (a snapshot is new each run; its files would only crowd the stat cache).
     func planSteps(_ workflow: Workflow, name: String, fingerprinter: inout FileFingerprinter,
                    snapshots: [String: URL] = [:]) throws -> [PlanStep] {
         let quiet: @Sendable (String) -> Void = { _ in }
+        fingerprinter.trustStatCache = options.mode != .force
         return try workflow.steps.map { step in
             let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
             var files: [String: String] = [:]
             for (display, url) in inputFiles(of: step, context: ctx, snapshots: snapshots) {
-                if snapshots[step.name] != nil {
-                    files[display] = WorkspaceFiles.hash(try Data(contentsOf: url))
-                } else {
-                    files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+                do {
+                    if snapshots[step.name] != nil {
+                        files[display] = WorkspaceFiles.hash(try RegularFile.read(url))
+                    } else {
+                        files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
+                    }
+                } catch let error as FileError where step.kind == .load {
+                    throw DataError(.unreadable, file: error.path, error.reason)
                 }
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
@@ -220,14 +237,14 @@ public struct WorkflowRunner: Sendable {
             let quiet: @Sendable (String) -> Void = { _ in }
             let ctx = context(for: step, workflowName: "", log: quiet, progress: quiet)
             let directory = LoadStep.dataDirectory(for: step, context: ctx)
-            for role in MNIST.FileRole.all where MNIST.locate(role, in: directory) == nil {
-                throw DataError(.missing, file: directory.appendingPathComponent(role.canonicalName + ".gz").path,
-                                "the \(role) file is missing (looked for \(role.acceptedNames.joined(separator: ", ")))")
+            for role in MNIST.FileRole.all {
+                _ = try MNIST.file(role, in: directory)
             }
         }
     }
 
-    /// `stepwise plan`: one line per step, nothing run, nothing written but the cache's stat memo.
+    /// `stepwise plan`: one line per step, nothing run, nothing written but the cache's stat memo (a corrupt
+    /// entry is reported through `warn`, a whole line starting with "warning: ", and left in place).
     public func plan(warn: (String) -> Void) throws -> [String] {
         let (workflow, name) = try loadChecked()
         let cache = CacheStore(outputs: outputs)
@@ -236,7 +253,7 @@ public struct WorkflowRunner: Sendable {
         defer { try? fingerprinter.save() }
         let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
-        let plan = try planner.plan { key in cache.presence(of: key) { warn($0.description) } }
+        let plan = try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } }
         // A cached step whose files in the workspace differ from its entry's will have them put back: say so.
         return zip(workflow.steps, plan.steps).map { step, planned in
             let line = "\(planned.name): \(planned.action)"

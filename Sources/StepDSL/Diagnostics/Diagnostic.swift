@@ -50,9 +50,15 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
 
     public var description: String { rendered() }
 
+    /// The widest source line shown under a diagnostic; a longer line is cut to this many characters around
+    /// the caret, the cuts marked with "…".
+    static let maxShownColumns = 120
+    /// Quoted text in a message ('…') longer than this is shortened, so a 5 MB token is not printed whole.
+    static let maxQuotedCharacters = 80
+
     /// The message with its location, the source line and a caret under the range, then its notes.
     public func rendered() -> String {
-        var out = "\(severity.rawValue): \(message)"
+        var out = "\(severity.rawValue): \(Self.shorteningLongQuotes(message))"
         if let location {
             out += "\n" + Self.renderLocation(location)
         }
@@ -75,9 +81,24 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         case .file:
             let (line, column, lineText) = source.lineAndColumn(ofOffset: range.start)
             let gutter = String(repeating: " ", count: String(line).count)
-            let shown = expandTabs(lineText)
-            let caretColumn = expandTabs(lineText.prefix(column - 1)).count
-            let width = caretWidth(lineText: lineText, column: column, range: range, source: source)
+            // A long line is shown as a window that starts a little before the caret.
+            var visible = lineText
+            var before = column - 1
+            var (lead, trail) = ("", "")
+            let characters = lineText.count
+            if characters > maxShownColumns {
+                let start = max(0, min(before - 20, characters - maxShownColumns))
+                let from = lineText.index(lineText.startIndex, offsetBy: start)
+                let to = lineText.index(from, offsetBy: maxShownColumns)
+                visible = lineText[from..<to]
+                before -= start
+                lead = start > 0 ? "…" : ""
+                trail = to < lineText.endIndex ? "…" : ""
+            }
+            let shown = lead + expandTabs(visible) + trail
+            let caretColumn = lead.count + expandTabs(visible.prefix(before)).count
+            let width = min(caretWidth(lineText: lineText, column: column, range: range, source: source),
+                            max(1, expandTabs(visible.dropFirst(before)).count))
             var out = "\(gutter)--> \(source.path):\(line):\(column)\n"
             out += "\(gutter) |\n"
             out += "\(line) | \(shown)\n"
@@ -97,6 +118,28 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
             characters += character == "\t" ? 4 : 1
         }
         return max(1, characters)
+    }
+
+    /// The message with every quoted span ('…') longer than `maxQuotedCharacters` cut to its start, an
+    /// ellipsis and its length.
+    static func shorteningLongQuotes(_ message: String) -> String {
+        guard message.count > maxQuotedCharacters else { return message }
+        var out = ""
+        var rest = message[...]
+        while let open = rest.firstIndex(of: "'") {
+            out += rest[...open]
+            let inside = rest[rest.index(after: open)...]
+            guard let close = inside.firstIndex(of: "'") else {
+                rest = inside
+                break
+            }
+            let quoted = inside[..<close]
+            let count = quoted.count
+            out += count > maxQuotedCharacters ? "\(quoted.prefix(maxQuotedCharacters - 20))… (\(count) characters)" : String(quoted)
+            out += "'"
+            rest = inside[inside.index(after: close)...]
+        }
+        return out + rest
     }
 
     private static func expandTabs(_ text: Substring) -> String {

@@ -14,9 +14,16 @@ public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
 
     public var description: String { rendered() }
 
-    /// Every diagnostic rendered, separated by blank lines, then a count of the errors.
+    /// At most this many diagnostics are rendered; a file of junk may hold millions.
+    static let maxRendered = 50
+
+    /// The diagnostics rendered (the first `maxRendered`, then how many more there are), separated by blank
+    /// lines, then a count of the errors.
     public func rendered() -> String {
-        var parts = diagnostics.map { $0.rendered() }
+        var parts = diagnostics.prefix(Self.maxRendered).map { $0.rendered() }
+        if diagnostics.count > Self.maxRendered {
+            parts.append("… and \(diagnostics.count - Self.maxRendered) more not shown")
+        }
         let count = errors.count
         if count > 0 {
             parts.append("\(count) error\(count == 1 ? "" : "s") found.")
