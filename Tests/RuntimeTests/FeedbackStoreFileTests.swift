@@ -17,7 +17,9 @@ struct FeedbackStoreFileTests {
     }
 
     func add(to store: FeedbackStore, name: String = "seven.png") throws -> FeedbackStore.AddResult {
-        try store.add(original: Data("not really a png".utf8), originalName: name, digit: [UInt8](repeating: 0, count: 784),
+        // A digit with ink on it (a blank one is refused before anything is written).
+        let digit = (0..<784).map { $0 % 28 > 10 && $0 % 28 < 16 && $0 / 28 > 5 && $0 / 28 < 22 ? UInt8(255) : 0 }
+        return try store.add(original: Data("not really a png".utf8), originalName: name, digit: digit,
                       trueLabel: 7, predictedLabel: 1, confidence: nil, modelSHA256: nil)
     }
 

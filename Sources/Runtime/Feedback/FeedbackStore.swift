@@ -181,6 +181,9 @@ public struct FeedbackStore: Sendable {
         case let e as CocoaError where e.code == .fileReadNoSuchFile || e.code == .fileNoSuchFile:
             text = "\(e.filePath.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "a file") is missing"
         case let e as CocoaError: text = e.localizedDescription
+        case let e as FileError where e.reason.hasPrefix(String(cString: strerror(ENOENT))):
+            text = "\(URL(fileURLWithPath: e.path).lastPathComponent) is missing"
+        case let e as FileError: text = "\(URL(fileURLWithPath: e.path).lastPathComponent): \(e.reason)"
         default: text = "\(error)"
         }
         return text.split(whereSeparator: \.isNewline).joined(separator: " ")
