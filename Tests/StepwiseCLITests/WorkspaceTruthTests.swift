@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 
 /// After every run the workspace holds what the plan chose, whatever came from the cache; the retrain loop
@@ -12,11 +13,11 @@ struct WorkspaceTruthTests {
                               "--set", "augment-with-feedback.oversample=32", "--set", "finetune.epochs=3",
                               "--set", "finetune.lr=0.002", "--set", "save.max_accuracy_drop=100"]
 
-    let data: SyntheticDigits
+    let data: SyntheticMNIST
     let project: ScratchProject
 
     init() throws {
-        data = try SyntheticDigits()
+        data = try SyntheticMNIST(train: 600, test: 200, learnable: true)
         project = try ScratchProject()
     }
 
@@ -34,7 +35,6 @@ struct WorkspaceTruthTests {
     }
 
     @Test func revertingAParameterPutsBackTheFirstRunsModelAndReport() throws {
-        defer { data.remove() }
         let first = try stepwise(["run", "train"] + Self.tinyTrain)
         #expect(first.status == 0, "\(first.stderr)")
         let files = ["Outputs/train/report.md", "Outputs/train/metrics.json", "Outputs/models/cnn.safetensors"]
@@ -74,6 +74,11 @@ struct WorkspaceTruthTests {
         #expect(try bytes(files[0]) == original[0])
     }
 
+    /// Class `label` of the learnable digits as a PNG, as someone would upload it.
+    static func png(_ label: Int, to url: URL) throws {
+        try PNG.encode(gray: SyntheticMNIST.digit(label), width: 28, height: 28).write(to: url)
+    }
+
     /// Reports `image` as wrong: labelled one more than what the model says.
     func reportWrong(_ image: URL) throws {
         let predicted = try stepwise(["predict", image.path, "--json"])
@@ -86,10 +91,9 @@ struct WorkspaceTruthTests {
     }
 
     @Test func retrainFineTunesEachNewModelOnceAndIsANoOpOnItsOwn() throws {
-        defer { data.remove() }
         #expect(try stepwise(["run", "train"] + Self.tinyTrain).status == 0)
         let image = project.url("upload.png")
-        try SyntheticDigits.png(3, to: image)
+        try Self.png(3, to: image)
         try reportWrong(image)
 
         let first = try stepwise(["run", "retrain"] + Self.tinyRetrain)
@@ -117,11 +121,10 @@ struct WorkspaceTruthTests {
     }
 
     @Test func feedbackDeletedAfterARetrainIsNoLongerTrainedOn() throws {
-        defer { data.remove() }
         #expect(try stepwise(["run", "train"] + Self.tinyTrain).status == 0)
         for label in [2, 7] {
             let image = project.url("upload-\(label).png")
-            try SyntheticDigits.png(label, to: image)
+            try Self.png(label, to: image)
             try reportWrong(image)
         }
         let first = try stepwise(["run", "retrain"] + Self.tinyRetrain)
@@ -142,10 +145,9 @@ struct WorkspaceTruthTests {
     }
 
     @Test func trainWaitsForARetrainThatHoldsTheModel() throws {
-        defer { data.remove() }
         #expect(try stepwise(["run", "train"] + Self.tinyTrain).status == 0)
         let image = project.url("upload.png")
-        try SyntheticDigits.png(5, to: image)
+        try Self.png(5, to: image)
         try reportWrong(image)
         // A long fine-tune holds the model's lock.
         let long = Self.tinyRetrain.map { $0 == "finetune.epochs=3" ? "finetune.epochs=1000" : $0 == "augment-with-feedback.replay=100" ? "augment-with-feedback.replay=600" : $0 }
