@@ -17,8 +17,8 @@ enum FinetuneStep {
             throw StepFailure("no model to fine-tune at \(url.path): run `stepwise run train` first")
         }
         // The model fine-tuned is exactly the one the step's key names: the bytes read are checked against it.
-        let data = try Data(contentsOf: url)
-        if let keyed = context.readFiles[context.workspacePath(url)], WorkspaceFiles.hash(data) != keyed {
+        let data = try RegularFile.read(url)
+        if let keyed = context.expectedContent[url.path], WorkspaceFiles.hash(data) != keyed {
             throw StepFailure("\(url.path) changed after this run was planned; run again to fine-tune the model it holds now")
         }
         let baseline: Model

@@ -26,9 +26,9 @@ public struct StepContext: Sendable {
     public var isInterrupted: @Sendable () -> Bool = { false }
     /// Where the step records each file it writes outside the cache (see `WorkspaceFiles`).
     public var workspace = WorkspaceFiles()
-    /// The files this run's steps read, as `workspacePath` names them, with the content hash their keys hold.
-    /// A step that replaces one of them (save, over the model finetune started from) checks that it still
-    /// holds that content: a candidate is promoted only over the model it was judged against.
+    /// The files other steps of this run read and may be replaced (the model finetune started from), as
+    /// `workspacePath` names them, with the content their keys hold. A step replacing one (save) checks that it
+    /// still holds that content: a candidate is promoted only over the model it was judged against.
     public var readFiles: [String: String] = [:]
     /// For a step that reads a folder (augment-with-feedback): the copy taken when the run was planned, which
     /// the step reads instead of the live folder, so it uses exactly the files its key names.
