@@ -37,6 +37,21 @@ struct PlannerOwnOutputTests {
         #expect(plan.lines == ["finetune: cached (run run-1)", "save: cached (run run-1)"])
     }
 
+    @Test func theNoOpIsRecordedSoThatTheNextPlanIsOneToo() throws {
+        var world = try Self.world(read: "sha256:base", wrote: "sha256:tuned")
+        let steps = Self.steps(model: "sha256:tuned")
+        let plan = try Self.plan(steps, world)
+        // What the run records: each planned step's fingerprint (as read), its key, what its save left.
+        for planned in plan.steps {
+            let fingerprint = try #require(planned.fingerprint, "the replayed plan must say what its keys were made from")
+            world.previous.steps[planned.name] = PreviousStep(key: planned.key, fingerprint: fingerprint,
+                                                              runnerVersion: StepwiseVersion.current,
+                                                              wrote: planned.name == "save" ? [Self.model: "sha256:tuned"] : [:])
+        }
+        let next = try Self.plan(steps, world)
+        #expect(next.lines == ["finetune: cached (run run-1)", "save: cached (run run-1)"])
+    }
+
     @Test func aModelSomeoneElseSavedIsFineTuned() throws {
         let plan = try Self.plan(Self.steps(model: "sha256:retrained"), Self.world(read: "sha256:base", wrote: "sha256:tuned"))
         #expect(plan.lines.first == "finetune: runs: file Outputs/models/cnn.safetensors changed")

@@ -109,6 +109,9 @@ struct WorkspaceTruthTests {
         #expect(second.status == 0)
         #expect(second.stderr.contains("nothing new"), "\(second.stderr)")
         #expect(try bytes("Outputs/models/cnn.safetensors") == promoted)
+        // And stays one: the no-op's own record leads to the same plan.
+        let again = try stepwise(["run", "retrain"] + Self.tinyRetrain)
+        #expect(again.stderr.contains("nothing new"), "\(again.stderr)")
 
         // A new training run replaces the model: retrain must fine-tune that one, and plan says why.
         #expect(try stepwise(["run", "train"] + Self.tinyTrain + ["--set", "train.lr=0.001"]).status == 0)

@@ -12,7 +12,8 @@ public struct RunDirectory: Sendable {
 
     /// Creates the folder of a new run of `plan`, writes its run.json with every step `planned`, and starts
     /// log.txt with the run's and every step's seed and plan line.
-    /// `fingerprints` are by step name, as given to the planner.
+    /// `fingerprints` are by step name, as given to the planner; a planned step's own fingerprint, where the planner
+    /// gives one, is recorded instead.
     public static func begin(history: RunHistory, plan: Plan, mode: PlanMode, fingerprints: [String: StepFingerprint],
                              seed: UInt64 = defaultRunSeed, runnerVersion: String = StepwiseVersion.current,
                              now: Date = Date()) throws -> RunDirectory {
@@ -28,7 +29,7 @@ public struct RunDirectory: Sendable {
             return StepRecord(name: step.name, key: step.key, action: step.action.name,
                               reason: step.action.description, outcome: outcome, cached: cached,
                               seed: stepSeed(runSeed: seed, step: step.name),
-                              fingerprint: fingerprints[step.name] ?? StepFingerprint(text: ""))
+                              fingerprint: step.fingerprint ?? fingerprints[step.name] ?? StepFingerprint(text: ""))
         }
         let record = RunRecord(id: id, workflow: plan.workflow, runnerVersion: runnerVersion,
                                mode: Self.describe(mode), started: Timestamp.string(now), seed: seed, steps: steps)

@@ -23,10 +23,15 @@ public struct PlannedStep: Sendable, Equatable {
     public var name: String
     public var key: CacheKey
     public var action: StepAction
+    /// The fingerprint the key was made from, where it is not the step's own: a file the workflow itself
+    /// rewrote, read as the earlier run read it (see `Planner`). The run records this one, so the next plan
+    /// reaches the same key.
+    public var fingerprint: StepFingerprint?
 
-    public init(name: String, key: CacheKey, action: StepAction) {
+    public init(name: String, key: CacheKey, action: StepAction, fingerprint: StepFingerprint? = nil) {
         self.name = name
         self.key = key
         self.action = action
+        self.fingerprint = fingerprint
     }
 }

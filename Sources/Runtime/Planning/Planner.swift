@@ -132,9 +132,9 @@ public struct Planner: Sendable {
         let planner = Planner(workflow: workflow, steps: asRead, runnerVersion: runnerVersion, previous: nil, mode: .all)
         guard let keys = try? planner.keys() else { return nil }
         var planned: [PlannedStep] = []
-        for (step, key) in zip(steps, keys) {
+        for (step, key) in zip(asRead, keys) {
             guard let run = cachedRun(key) else { return nil }
-            planned.append(PlannedStep(name: step.name, key: key, action: .cached(key: key, runID: run)))
+            planned.append(PlannedStep(name: step.name, key: key, action: .cached(key: key, runID: run), fingerprint: step.fingerprint))
         }
         return Plan(workflow: workflow, steps: planned)
     }
