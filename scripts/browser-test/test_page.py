@@ -380,8 +380,11 @@ def save_screenshots(driver, url):
     if not folder:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
-    driver.execute_script("window.scrollTo(0, 0)")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False})
     driver.save_screenshot(str(Path(folder) / "serve-page.png"))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     phone = browser(390, 844, phone=True)
     try:
         phone.get(url + "/")
