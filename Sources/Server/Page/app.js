@@ -432,7 +432,9 @@
   // What the server says it did, in words. Its own message wins; otherwise the status it names.
   function feedbackText(answer, payload) {
     if (!answer || typeof answer !== "object") return "Sent.";
-    if (typeof answer.message === "string" && answer.message) return answer.message;
+    if (typeof answer.message === "string" && answer.message) {
+      return answer.message.charAt(0).toUpperCase() + answer.message.slice(1) + (/[.!]$/.test(answer.message) ? "" : ".");
+    }
     const status = String(answer.status ?? answer.result ?? answer.outcome ?? answer.stored ?? "").toLowerCase();
     const label = answer.label ?? answer.true_label ?? payload.label;
     const where = answer.entry ?? answer.path ?? answer.folder ?? answer.stored_at;
@@ -450,6 +452,7 @@
         const from = answer.from ?? answer.previous_label ?? answer.old_label;
         return `Relabelled${from !== undefined ? ` from ${from}` : ""} to ${label}${at}.`;
       }
+      case "not_stored":
       case "right":
       case "recorded":
       case "confirmed":

@@ -36,18 +36,22 @@
   }
 
   function render(s) {
-    $("served").textContent = count(s.served);
-    $("confirmed-right").textContent = count(first(s.confirmed_right, s.right));
-    $("corrected").textContent = count(first(s.corrected, s.wrong));
+    const right = first(s.confirmed_right, s.right);
+    const corrected = first(s.corrected, s.wrong);
+    const mean = s.mean_confidence && typeof s.mean_confidence === "object" ? s.mean_confidence : {};
+    $("served").textContent = count(first(s.predictions, s.served));
+    $("answered").textContent = count(first(s.answered, Number.isFinite(right) && Number.isFinite(corrected) ? right + corrected : undefined));
+    $("confirmed-right").textContent = count(right);
+    $("corrected").textContent = count(corrected);
     $("accuracy").textContent = percent(s.accuracy);
-    $("confidence-right").textContent = percent(first(s.confidence_right, s.mean_confidence_right));
-    $("confidence-wrong").textContent = percent(first(s.confidence_wrong, s.mean_confidence_wrong));
+    $("confidence-right").textContent = percent(first(mean.right, s.confidence_right));
+    $("confidence-wrong").textContent = percent(first(mean.wrong, s.confidence_wrong));
     renderPerDigit(s.per_digit);
     renderConfusion(s.confusion);
     renderRecent(s.recent);
     renderModel(s.model);
     renderHistory(s.history);
-    renderRetrain(s.last_retrain);
+    renderRetrain(first(s.retrain, s.last_retrain));
   }
 
   // ---------------------------------------------------------------- per digit
@@ -81,7 +85,7 @@
       return;
     }
     const table = el("table");
-    table.append(caption("Accuracy of the answered predictions, per predicted digit"));
+    table.append(caption("Accuracy of the answered predictions, per true digit"));
     const head = el("tr", [el("th", "Digit", { scope: "row" })]);
     const answered = el("tr", [el("th", "Answered", { scope: "row" })]);
     const accuracy = el("tr", [el("th", "Accuracy", { scope: "row" })]);
@@ -223,17 +227,20 @@
       host.replaceChildren(para("None: this is the first model."));
       return;
     }
+    const models = history.filter((m) => m && typeof m === "object");
+    const hashes = models.some((m) => m.sha256);
+    const sizes = models.some((m) => Number.isFinite(m.bytes));
+    const headings = ["File", ...(hashes ? ["SHA-256"] : []), "Made", "Test accuracy", ...(sizes ? ["Size"] : [])];
     const table = el("table");
-    table.append(el("thead", [el("tr", ["SHA-256", "Made", "Test accuracy", "File"].map((h) => el("th", h, { scope: "col", class: "text" })))]));
+    table.append(caption("Newest first"));
+    table.append(el("thead", [el("tr", headings.map((h) => el("th", h, { scope: "col", class: "text" })))]));
     const body = el("tbody");
-    for (const m of history) {
-      if (!m || typeof m !== "object") continue;
-      body.append(el("tr", [
-        el("td", short(m.sha256, 16), { class: "text mono" }),
-        el("td", when(first(m.created, m.date)), { class: "text" }),
-        el("td", percent(m.test_accuracy, 2)),
-        el("td", first(m.file, m.path, m.name, "–"), { class: "text mono" }),
-      ]));
+    for (const m of models) {
+      const cells = [el("td", first(m.file, m.path, m.name, "–"), { class: "text mono" })];
+      if (hashes) cells.push(el("td", short(m.sha256, 16), { class: "text mono" }));
+      cells.push(el("td", when(first(m.created, m.date)), { class: "text" }), el("td", percent(m.test_accuracy, 2)));
+      if (sizes) cells.push(el("td", Number.isFinite(m.bytes) ? `${(m.bytes / 1e6).toFixed(1)} MB` : "–"));
+      body.append(el("tr", cells));
     }
     table.append(body);
     host.replaceChildren(table);
@@ -256,7 +263,7 @@
     headline.append(el("strong", promoted === true ? "Promoted" : promoted === false ? "Kept the current model" : String(decision ?? "Decision not reported"),
       { class: promoted === true ? "ok" : promoted === false ? "no" : "" }));
     const at = first(retrain.run, retrain.at, retrain.finished, retrain.time, retrain.date);
-    if (at) headline.append(` (run ${when(at)})`);
+    if (at) headline.append(` on ${when(at)}`);
     nodes.push(headline);
     const reason = first(retrain.reason, retrain.why, retrain.message);
     if (reason) nodes.push(para(String(reason)));
