@@ -16,19 +16,9 @@ if [ ! -x "$binary" ]; then
     exit 1
 fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-packages=(chromium chromium-driver)
-python3 -c 'import ensurepip' 2>/dev/null || packages+=(python3-venv)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    echo "browser test: installing ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+extra=(chromium chromium-driver)
+python3 -c 'import ensurepip' 2>/dev/null || extra+=(python3-venv)
+scripts/setup.sh "${extra[@]}"
 
 venv=.build-venv/browser-test
 if ! "$venv/bin/python" -c 'import selenium' 2>/dev/null; then
