@@ -5,8 +5,8 @@ layout as Tests/StepwiseCLITests/SyntheticDigits.swift), then `stepwise serve --
 port. The test draws a digit on the canvas with pointer moves (a mouse stroke and a touch stroke), checks undo
 and clear, submits, reads the prediction off the page, presses "Wrong: it is a 7" (the server asks for the token,
 the test types it into the page), and finds the stored entry in the scratch project's incorrect_predictions/
-with true_label 7. Then it uploads a PNG through the file input, answers "Right", and checks that /stats shows
-one correction. The browser's console must stay free of errors (a Content-Security-Policy violation from an
+with true_label 7. Then it uploads a PNG through the file input, answers "Right", drops another PNG on the
+square, and checks that /stats shows one correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy violation from an
 inline script or style would show there).
 
 Run:  python scripts/browser-test/test_page.py [path/to/stepwise]    (or pytest scripts/browser-test/test_page.py)
@@ -15,6 +15,7 @@ The binary: the argument, else $STEPWISE_BIN, else .build/release/stepwise. Envi
   STEPWISE_KEEP=1           keep the scratch project (its path is printed)
 """
 
+import base64
 import json
 import os
 import shutil
@@ -343,6 +344,22 @@ def test_page():
         assert driver.find_element(By.ID, "token-form").get_attribute("hidden") is not None, "the token was asked for again"
         assert len(feedback_records(project)) == 1, "'Right' stored an image in incorrect_predictions/"
 
+        # Drag and drop: a PNG dropped on the square is predicted too (the drop built in the page, as Selenium
+        # cannot drag a file from outside the browser).
+        before = text(driver, "status")
+        driver.execute_script("""
+            const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));
+            const zone = document.getElementById('dropzone');
+            for (const type of ['dragenter', 'dragover', 'drop'])
+                zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
+            """, base64.b64encode(handwritten_one(240)).decode())
+        wait_for(driver, lambda d: text(d, "status") != before and text(d, "status").startswith("The model says"),
+                 "the dropped file's prediction")
+        check_answer(driver)
+        assert "dragging" not in (driver.find_element(By.ID, "dropzone").get_attribute("class") or "")
+
         # The statistics page shows the correction.
         driver.get(server.url + "/stats")
         wait_for(driver, lambda d: text(d, "stats-status").startswith("Updated") or "error" in
@@ -350,11 +367,11 @@ def test_page():
         assert text(driver, "stats-status").startswith("Updated"), text(driver, "stats-status")
         assert text(driver, "corrected") == "1", f"/stats shows {text(driver, 'corrected')} corrected"
         assert text(driver, "confirmed-right") == "1", f"/stats shows {text(driver, 'confirmed-right')} confirmed right"
-        assert int(text(driver, "served").replace(",", "")) >= 2, f"/stats shows {text(driver, 'served')} served"
+        assert int(text(driver, "served").replace(",", "")) >= 3, f"/stats shows {text(driver, 'served')} served"
         cell = driver.find_elements(By.XPATH, "//div[@id='confusion']//tbody/tr[th='7']/td")
         assert len(cell) == 10 and cell[predicted].text == "1", f"confusion row 7: {[c.text for c in cell]}"
         thumbs = driver.find_elements(By.CSS_SELECTOR, "#recent img.thumb")
-        assert len(thumbs) >= 2, f"{len(thumbs)} thumbnails among the recent predictions"
+        assert len(thumbs) >= 3, f"{len(thumbs)} thumbnails among the recent predictions"
 
         errors = console_errors(driver)
         assert not errors, "the browser console reports errors:\n" + "\n".join(errors)
