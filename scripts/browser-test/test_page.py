@@ -346,7 +346,7 @@ def test_page():
 
         # Drag and drop: a PNG dropped on the square is predicted too (the drop built in the page, as Selenium
         # cannot drag a file from outside the browser).
-        before = text(driver, "status")
+        sent_before = driver.execute_script("return document.getElementById('sent').src")
         driver.execute_script("""
             const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
             const data = new DataTransfer();
@@ -355,8 +355,8 @@ def test_page():
             for (const type of ['dragenter', 'dragover', 'drop'])
                 zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
             """, base64.b64encode(handwritten_one(240)).decode())
-        wait_for(driver, lambda d: text(d, "status") != before and text(d, "status").startswith("The model says"),
-                 "the dropped file's prediction")
+        wait_for(driver, lambda d: d.execute_script("return document.getElementById('sent').src") != sent_before
+                 and text(d, "status").startswith("The model says"), "the dropped file's prediction")
         check_answer(driver)
         assert "dragging" not in (driver.find_element(By.ID, "dropzone").get_attribute("class") or "")
 
