@@ -85,7 +85,6 @@
       return;
     }
     const table = el("table");
-    table.append(caption("Accuracy of the answered predictions, per true digit"));
     const head = el("tr", [el("th", "Digit", { scope: "row" })]);
     const answered = el("tr", [el("th", "Answered", { scope: "row" })]);
     const accuracy = el("tr", [el("th", "Accuracy", { scope: "row" })]);
