@@ -6,7 +6,7 @@ port. The test draws a digit on the canvas with pointer moves (a mouse stroke an
 and clear, submits, reads the prediction off the page, presses "Wrong: it is a 7" (the server asks for the token,
 the test types it into the page), and finds the stored entry in the scratch project's incorrect_predictions/
 with true_label 7. Then it uploads a PNG through the file input, answers "Right", drops another PNG on the
-square, and checks that /stats shows one correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy violation from an
+square, sends a file that is not an image (the page shows the server's error), and checks that /stats shows one correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy violation from an
 inline script or style would show there).
 
 Run:  python scripts/browser-test/test_page.py [path/to/stepwise]    (or pytest scripts/browser-test/test_page.py)
@@ -249,9 +249,11 @@ def wait_for_feedback(driver):
 
 
 def console_errors(driver):
-    """Errors in the browser's console, but for the 401 the test provokes on purpose (the page asks for the token)."""
+    """Errors in the browser's console, but for the answers the test provokes on purpose: 401 (the page asks for
+    the token), 415 or 422 (a file that is not an image)."""
+    expected = (("/api/feedback", "status of 401"), ("/api/predict", "status of 415"), ("/api/predict", "status of 422"))
     return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"
-            and not (e.get("source") == "network" and "/api/feedback" in e["message"] and "status of 401" in e["message"])]
+            and not (e.get("source") == "network" and any(u in e["message"] and s in e["message"] for u, s in expected))]
 
 
 def feedback_records(project):
@@ -359,6 +361,18 @@ def test_page():
                  and text(d, "status").startswith("The model says"), "the dropped file's prediction")
         check_answer(driver)
         assert "dragging" not in (driver.find_element(By.ID, "dropzone").get_attribute("class") or "")
+
+        # A file that is not an image: the page shows the server's error (415) and keeps the last answer.
+        label_before = text(driver, "label")
+        bad = scratch / "notes.png"
+        bad.write_text("not an image at all\n")
+        driver.find_element(By.ID, "file").send_keys(str(bad))
+        wait_for(driver, lambda d: "error" in (d.find_element(By.ID, "status").get_attribute("class") or ""),
+                 "the error for a file that is not an image")
+        said = text(driver, "status")
+        assert said.startswith("The server answered 4"), f"the error shown: {said}"
+        assert text(driver, "label") == label_before, "the last answer was replaced by an error"
+        print(f"browser test: a file that is not an image: {said}")
 
         # The statistics page shows the correction.
         driver.get(server.url + "/stats")

@@ -221,7 +221,7 @@
       });
       const answer = await readJSON(response);
       if (!response.ok) {
-        say(statusLine, errorText(response, answer), true);
+        say(statusLine, errorText(response, answer, type), true);
         return;
       }
       showPrediction(answer, preview);
@@ -474,9 +474,10 @@
     }
   }
 
-  function errorText(response, answer) {
+  function errorText(response, answer, sentType = "") {
     const reason = answer && answer.error ? answer.error : response.statusText || "no reason given";
-    const hint = response.status === 415 ? " (this server may not read that kind of image yet)" : "";
+    const otherImage = sentType.startsWith("image/") && sentType !== "image/png";
+    const hint = response.status === 415 && otherImage ? " (this server may not read that kind of image yet)" : "";
     return `The server answered ${response.status}: ${reason}${hint}`;
   }
 
