@@ -3,7 +3,7 @@
 A scratch project gets a small model trained on synthetic digits (four raw IDX files written here, the same
 layout as Tests/StepwiseCLITests/SyntheticDigits.swift), then `stepwise serve --token ...` runs in it on a free
 port. The test draws a digit on the canvas with pointer moves (a mouse stroke and a touch stroke), checks undo
-and clear, submits, reads the prediction off the page, presses "Wrong: it is a 7" (the server asks for the token,
+and clear, draws it again (a pen stroke and a touch stroke), submits, reads the prediction off the page, presses "Wrong: it is a 7" (the server asks for the token,
 the test types it into the page), and finds the stored entry in the scratch project's incorrect_predictions/
 with true_label 7. Then it uploads a PNG through the file input, answers "Right", drops another PNG on the
 square, sends a file that is not an image (the page shows the server's error), and checks that /stats shows one correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy violation from an
@@ -190,8 +190,8 @@ def mouse_stroke(driver, pad, points):
     chain.release().perform()
 
 
-def touch_stroke(driver, pad, points):
-    finger = PointerInput(interaction.POINTER_TOUCH, "finger")
+def touch_stroke(driver, pad, points, kind=interaction.POINTER_TOUCH):
+    finger = PointerInput(kind, "finger" if kind == interaction.POINTER_TOUCH else kind)
     actions = ActionBuilder(driver, mouse=finger)
     actions.pointer_action.move_to(pad, *canvas_offset(pad, *points[0])).pointer_down()
     for p in points[1:]:
@@ -200,9 +200,17 @@ def touch_stroke(driver, pad, points):
     actions.perform()
 
 
-def draw_seven(driver, pad):
-    mouse_stroke(driver, pad, [(70, 60), (120, 58), (170, 58), (205, 60)])  # the bar, with the mouse
-    touch_stroke(driver, pad, [(205, 62), (180, 120), (155, 180), (135, 235)])  # the stem, with a finger
+SEVEN_BAR = [(70, 60), (120, 58), (170, 58), (205, 60)]
+SEVEN_STEM = [(205, 62), (180, 120), (155, 180), (135, 235)]
+
+
+def draw_seven(driver, pad, pen=False):
+    """The bar with the mouse (or a pen), the stem with a finger."""
+    if pen:
+        touch_stroke(driver, pad, SEVEN_BAR, kind=interaction.POINTER_PEN)
+    else:
+        mouse_stroke(driver, pad, SEVEN_BAR)
+    touch_stroke(driver, pad, SEVEN_STEM)
 
 
 def wait_for(driver, condition, what, timeout=WAIT):
@@ -297,7 +305,8 @@ def test_page():
         assert driver.find_element(By.ID, "submit").get_attribute("disabled") is not None, "Predict works on an empty canvas"
         assert driver.execute_script("return getComputedStyle(document.getElementById('pad')).touchAction") == "none"
 
-        # Drawing: two strokes (mouse, then touch); undo takes the last away, clear empties the canvas.
+        # Drawing: two strokes (mouse, then touch); undo takes the last away, clear empties the canvas; the
+        # same strokes with a pen and a finger give the same ink.
         draw_seven(driver, pad)
         both = ink(driver)
         assert both > 3000, f"only {both} pixels of ink after two strokes"
@@ -306,7 +315,7 @@ def test_page():
         assert 0 < one < both, f"undo: {both} -> {one} pixels of ink"
         driver.find_element(By.ID, "clear").click()
         assert ink(driver) == 0, "clear left ink on the canvas"
-        draw_seven(driver, pad)
+        draw_seven(driver, pad, pen=True)
         again = ink(driver)
         assert abs(again - both) < both / 10, f"the same strokes drawn again: {both} then {again} pixels of ink"
 
@@ -424,8 +433,8 @@ def save_screenshots(driver, url):
     try:
         phone.get(url + "/")
         pad = phone.find_element(By.ID, "pad")
-        touch_stroke(phone, pad, [(70, 60), (120, 58), (170, 58), (205, 60)])
-        touch_stroke(phone, pad, [(205, 62), (180, 120), (155, 180), (135, 235)])
+        touch_stroke(phone, pad, SEVEN_BAR)
+        touch_stroke(phone, pad, SEVEN_STEM)
         phone.find_element(By.ID, "submit").click()
         wait_for_answer(phone)
         height = phone.execute_script("return document.documentElement.scrollHeight")
