@@ -3,11 +3,12 @@
 A scratch project gets a small model trained on synthetic digits (four raw IDX files written here, the same
 layout as Tests/StepwiseCLITests/SyntheticDigits.swift), then `stepwise serve --token ...` runs in it on a free
 port. The test draws a digit on the canvas with pointer moves (a mouse stroke and a touch stroke), checks undo
-and clear, draws it again (a pen stroke and a touch stroke), submits, reads the prediction off the page, presses "Wrong: it is a 7" (the server asks for the token,
-the test types it into the page), and finds the stored entry in the scratch project's incorrect_predictions/
-with true_label 7. Then it uploads a PNG through the file input, answers "Right", drops another PNG on the
-square, sends a file that is not an image (the page shows the server's error), and checks that /stats shows one correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy violation from an
-inline script or style would show there).
+and clear, draws it again (a pen stroke and a touch stroke), submits, reads the prediction off the page, presses
+"Wrong: it is a 7" (the server asks for the token, the test types it into the page), and finds the stored entry
+in the scratch project's incorrect_predictions/ with true_label 7. Then it uploads a PNG through the file input,
+answers "Right", drops another PNG on the square, sends a file that is not an image (the page shows the server's
+error), and checks that /stats shows one correction and one confirmation. The browser's console must stay free
+of errors (a Content-Security-Policy violation from an inline script or style would show there).
 
 Run:  python scripts/browser-test/test_page.py [path/to/stepwise]    (or pytest scripts/browser-test/test_page.py)
 The binary: the argument, else $STEPWISE_BIN, else .build/release/stepwise. Environment:
@@ -274,15 +275,18 @@ def feedback_records(project):
 # ------------------------------------------------------------------ the test
 
 
-def binary_path():
-    candidates = [a for a in sys.argv[1:] if not a.startswith("-") and not a.endswith(".py")]
-    path = Path(candidates[0] if candidates else os.environ.get("STEPWISE_BIN", REPO / ".build/release/stepwise"))
+def binary_path(argument=None):
+    path = Path(argument or os.environ.get("STEPWISE_BIN") or REPO / ".build/release/stepwise")
     assert path.is_file() and os.access(path, os.X_OK), f"no stepwise binary at {path} (build it: swift build -c release)"
     return path.resolve()
 
 
 def test_page():
-    binary = binary_path()
+    """Under pytest: the binary from $STEPWISE_BIN, else .build/release/stepwise."""
+    run_page_test(binary_path())
+
+
+def run_page_test(binary):
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="stepwise-browser-"))
     project = scratch / "project"
@@ -447,7 +451,7 @@ def save_screenshots(driver, url):
 
 if __name__ == "__main__":
     try:
-        test_page()
+        run_page_test(binary_path(sys.argv[1] if len(sys.argv) > 1 else None))
     except AssertionError as error:
         print(f"browser test: FAILED: {error}", file=sys.stderr)
         sys.exit(1)
