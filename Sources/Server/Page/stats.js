@@ -137,7 +137,7 @@
     const max = Math.max(...m.flat());
     const table = el("table");
     table.append(caption(`${total} corrected ${total === 1 ? "prediction" : "predictions"}: rows are the true digit, columns what the model said`));
-    const head = el("tr", [el("th", "True \\ predicted", { scope: "col", class: "text" })]);
+    const head = el("tr", [el("th", "True \\ said", { scope: "col", class: "text" })]);
     for (let p = 0; p < 10; p++) head.append(el("th", String(p), { scope: "col" }));
     const body = el("tbody");
     for (let t = 0; t < 10; t++) {
@@ -162,7 +162,9 @@
     }
     const table = el("table");
     table.append(caption(`The last ${list.length} ${list.length === 1 ? "prediction" : "predictions"}, newest first`));
-    table.append(el("thead", [el("tr", ["Image", "When", "Said", "Confidence", "Answer", "Model"].map((h) => el("th", h, { scope: "col", class: "text" })))]));
+    const headings = ["Image", "When", "Said", "Confidence", "Answer"].map((h) => el("th", h, { scope: "col", class: "text" }));
+    headings.push(el("th", "Model", { scope: "col", class: "text wide-only" }));
+    table.append(el("thead", [el("tr", headings)]));
     const body = el("tbody");
     for (const p of list) {
       if (!p || typeof p !== "object") continue;
@@ -178,15 +180,27 @@
       const label = first(p.label, p.predicted, p.predicted_label);
       body.append(el("tr", [
         image,
-        el("td", when(first(p.time, p.created, p.at, p.created_at, p.timestamp)), { class: "text" }),
+        recentTime(first(p.time, p.created, p.at, p.created_at, p.timestamp)),
         el("td", label === undefined ? "–" : String(label)),
         el("td", percent(p.confidence)),
         answerCell(p),
-        el("td", short(first(p.model_sha256, p.model && p.model.sha256, p.model)), { class: "text mono" }),
+        el("td", short(first(p.model_sha256, p.model && p.model.sha256, p.model)), { class: "text mono wide-only" }),
       ]));
     }
     table.append(body);
     host.replaceChildren(table);
+  }
+
+  // Today's predictions by their time of day (UTC), older ones with their date; the full time as a tooltip.
+  function recentTime(value) {
+    const full = when(value);
+    const cell = el("td", full, { class: "text nowrap", title: full });
+    const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})/.exec(full);
+    if (match) {
+      const today = new Date().toISOString().slice(0, 10);
+      cell.textContent = match[1] === today ? match[2] : `${match[1]} ${match[2].slice(0, 5)}`;
+    }
+    return cell;
   }
 
   function answerCell(p) {
