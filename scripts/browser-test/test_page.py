@@ -353,6 +353,7 @@ def run_page_test(binary):
         check_answer(driver)
         sent = driver.execute_script("return document.getElementById('sent').src.slice(0, 22)")
         assert sent == "data:image/png;base64,", f"the uploaded image is not shown: {sent}"
+        assert text(driver, "sent-caption").endswith(upload.name), f"the upload's name: {text(driver, 'sent-caption')}"
         driver.find_element(By.ID, "right").click()
         said = wait_for_feedback(driver)
         assert "error" not in (driver.find_element(By.ID, "feedback-status").get_attribute("class") or ""), f"right: {said}"

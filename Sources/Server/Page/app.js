@@ -13,6 +13,7 @@
   const INK = "#ffffff";
   const PAPER = "#000000";
   const TOKEN_KEY = "stepwise.token";
+  const PREVIEW_LIMIT = 10 * 1024 * 1024; // larger files are sent without a preview (the server refuses them)
 
   const pad = $("pad");
   const ctx = pad.getContext("2d");
@@ -190,9 +191,11 @@
       dropzone.classList.add("dragging");
     });
   }
-  for (const name of ["dragleave", "dragend"]) {
-    dropzone.addEventListener(name, () => dropzone.classList.remove("dragging"));
-  }
+  dropzone.addEventListener("dragleave", (event) => {
+    // Moving onto the canvas inside the square is not leaving it.
+    if (!event.relatedTarget || !dropzone.contains(event.relatedTarget)) dropzone.classList.remove("dragging");
+  });
+  dropzone.addEventListener("dragend", () => dropzone.classList.remove("dragging"));
   dropzone.addEventListener("drop", (event) => {
     event.preventDefault();
     dropzone.classList.remove("dragging");
@@ -202,26 +205,34 @@
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
 
+  // A file goes as multipart form data, so the server keeps its name (incorrect_predictions/'s record says
+  // which file it was); the drawing goes as the PNG body itself.
   function submitFile(file) {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    if (file.size > PREVIEW_LIMIT) {
+      predict(form, null, "", file.name); // the server will say if it is too large; no preview
+      return;
+    }
     const reader = new FileReader();
-    reader.onload = () => predict(file, file.type || "application/octet-stream", String(reader.result), file.name);
+    reader.onload = () => predict(form, file.type, String(reader.result), file.name);
     reader.onerror = () => say(statusLine, `Could not read ${file.name}.`, true);
     reader.readAsDataURL(file); // a data: URL for the preview (the policy allows data: images, not blob:)
   }
 
+  // `type` is the image's type: the Content-Type of a raw body, or a hint for errors when `body` is FormData
+  // (whose Content-Type, with its boundary, the browser sets).
   async function predict(body, type, preview, what) {
     busy = true;
     updateTools();
     say(statusLine, `Sending ${what}…`);
     try {
-      const response = await fetch("/api/predict", {
-        method: "POST",
-        headers: { "Content-Type": type, Accept: "application/json" },
-        body,
-      });
+      const headers = { Accept: "application/json" };
+      if (!(body instanceof FormData)) headers["Content-Type"] = type;
+      const response = await fetch("/api/predict", { method: "POST", headers, body });
       const answer = await readJSON(response);
       if (!response.ok) {
-        say(statusLine, errorText(response, answer, type), true);
+        say(statusLine, errorText(response, answer, type || ""), true);
         return;
       }
       showPrediction(answer, preview);
@@ -303,6 +314,9 @@
     }
     $("sent").src = preview;
     $("sent-figure").hidden = !preview;
+    // The server names a multipart upload by its file name, a raw body "upload".
+    const named = typeof answer.file === "string" && answer.file && answer.file !== "upload";
+    $("sent-caption").textContent = named ? `What you sent: ${answer.file}` : "What you sent";
 
     $("preprocessing").textContent = `Preprocessing: ${describe(answer.preprocessing) || "not reported"}`;
     $("model").textContent = `Model: ${describeModel(answer.model)}`;
