@@ -1,14 +1,23 @@
 import Foundation
 import Imaging
+import NIOCore
 import NIOPosix
 import Runtime
 
 /// Turns an upload into a prediction off the event loop: checks the bytes (type, claimed size) before decoding,
-/// then preprocesses and runs the model on NIO's blocking thread pool, one thread per request.
+/// preprocesses on NIO's blocking thread pool, then runs the model there too, batched with concurrent requests.
 struct Classifier: Sendable {
     let models: ModelProvider
     let maxPixels: Int
     let pool: NIOThreadPool
+    let batcher: InferenceBatcher
+
+    init(models: ModelProvider, maxPixels: Int, pool: NIOThreadPool) {
+        self.models = models
+        self.maxPixels = maxPixels
+        self.pool = pool
+        self.batcher = InferenceBatcher(pool: pool, threads: max(1, System.coreCount))
+    }
 
     struct Result: Sendable {
         var prediction: Prediction
@@ -19,18 +28,17 @@ struct Classifier: Sendable {
     func classify(_ upload: ImageUpload) async throws -> Result {
         try upload.check(maxPixels: maxPixels)
         let (bytes, name, models) = (upload.bytes, upload.name, self.models)
-        return try await pool.runIfActive {
+        let (prepared, served) = try await pool.runIfActive {
             guard let served = models.current() else {
                 throw ServerError(.serviceUnavailable, "no model to predict with: train one with `stepwise run train`")
             }
-            let prepared = try Self.prepare(bytes, name: name)
-            do {
-                let prediction = try Predictor.classify([prepared], model: served.model, modelPath: models.url.path,
-                                                        batchSize: 1, threads: 1)[0]
-                return Result(prediction: prediction, prepared: prepared, model: served)
-            } catch let error as IncompatibleModel {
-                throw ServerError(.internalServerError, "the model cannot classify this image: \(error.reason)")
-            }
+            return (try Self.prepare(bytes, name: name), served)
+        }
+        do {
+            let prediction = try await batcher.classify(prepared, model: served)
+            return Result(prediction: prediction, prepared: prepared, model: served)
+        } catch let error as IncompatibleModel {
+            throw ServerError(.internalServerError, "the model cannot classify this image: \(error.reason)")
         }
     }
 
