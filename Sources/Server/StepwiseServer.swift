@@ -37,10 +37,11 @@ public enum StepwiseServer {
         }
         let (log, services, migrateLater) = try await openLog(configuration, logger: logger)
         let pool = NIOThreadPool.singleton
+        let uploads = UploadStore(folder: configuration.serveFolder.appendingPathComponent("uploads"))
         let app = AppServices(
             configuration: configuration, models: models, log: log,
-            classifier: Classifier(models: models, maxPixels: configuration.maxPixels, pool: pool),
-            uploads: UploadStore(folder: configuration.serveFolder.appendingPathComponent("uploads")),
+            classifier: Classifier(models: models, maxPixels: configuration.maxPixels, pool: pool, uploads: uploads),
+            uploads: uploads,
             feedback: FeedbackStore(folder: configuration.feedbackFolder), page: PageAssets.load(), logger: logger,
             pool: pool)
 

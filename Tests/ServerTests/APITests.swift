@@ -139,8 +139,7 @@ struct APITests {
             let refused = try await api.feedback(["id": id, "label": 4])
             #expect(refused.status == 401)
             #expect(try await api.feedback(["id": id, "label": 4], token: "wrong").status == 401)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.feedbackFolder.path).isEmpty == true
-                    || !FileManager.default.fileExists(atPath: fixture.feedbackFolder.path))
+            #expect(fixture.files(under: fixture.feedbackFolder).isEmpty)
             let accepted = try await api.feedback(["id": id, "label": 4], token: "s3cret")
             #expect(accepted.status == 200, "\(accepted.error ?? "")")
         }

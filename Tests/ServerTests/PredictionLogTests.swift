@@ -60,17 +60,6 @@ struct PredictionLogTests {
         try await again.close()
     }
 
-    @Test(.enabled(if: postgresURL != nil,
-                   "STEPWISE_TEST_POSTGRES is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"))
-    func postgres() async throws {
-        let log = try PostgresPredictionLog(url: try #require(Self.postgresURL), logger: Logger(label: "test"))
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await log.client.run() }
-            try await Self.exercise(log)
-            group.cancelAll()
-        }
-    }
-
     @Test func statistics() {
         let rows = [AnsweredPrediction(label: 3, trueLabel: 3, confidence: 0.9), AnsweredPrediction(label: 3, trueLabel: 8, confidence: 0.5),
                     AnsweredPrediction(label: 1, trueLabel: 7, confidence: 0.7), AnsweredPrediction(label: 7, trueLabel: 7, confidence: 0.8)]
@@ -85,12 +74,21 @@ struct PredictionLogTests {
     }
 }
 
-/// The whole API on PostgreSQL: the server's log is the shared one.
-@Suite("serve: the API on PostgreSQL")
-struct PostgresAPITests {
-    @Test(.enabled(if: PredictionLogTests.postgresURL != nil,
-                   "STEPWISE_TEST_POSTGRES is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"))
-    func predictFeedbackStats() async throws {
+/// The log and the whole API on a real PostgreSQL server (one database, so one test at a time).
+@Suite("serve: PostgreSQL", .serialized,
+       .enabled(if: PredictionLogTests.postgresURL != nil,
+                "STEPWISE_TEST_POSTGRES is not set: scripts/test.sh starts a throwaway PostgreSQL and sets it"))
+struct PostgresTests {
+    @Test func log() async throws {
+        let log = try PostgresPredictionLog(url: try #require(PredictionLogTests.postgresURL), logger: Logger(label: "test"))
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await log.client.run() }
+            try await PredictionLogTests.exercise(log)
+            group.cancelAll()
+        }
+    }
+
+    @Test func api() async throws {
         let fixture = try ServerFixture()
         let recorder = OpenAPIRecorder()
         let app = try await fixture.application(database: PredictionLogTests.postgresURL)

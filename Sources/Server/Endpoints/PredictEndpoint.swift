@@ -36,14 +36,10 @@ enum PredictEndpoint: Endpoint {
     static func predict(_ upload: ImageUpload, services: AppServices,
                         verdict: (Verdict, Int)? = nil) async throws -> (LoggedPrediction, Answer) {
         let result = try await services.classifier.classify(upload)
-        let hash = FeedbackStore.contentHash(upload.bytes)
-        let digitPNG = try PNG.encode(gray: result.prepared.digit, width: 28, height: 28)
-        let uploads = services.uploads
-        try await services.pool.runIfActive { try uploads.keep(upload.bytes, sha256: hash) }
         let p = result.prediction
         let now = Date()
         let entry = LoggedPrediction(
-            id: UUID().uuidString.lowercased(), createdAt: now, imageSHA256: hash, label: p.label,
+            id: UUID().uuidString.lowercased(), createdAt: now, imageSHA256: result.imageSHA256, label: p.label,
             confidence: p.confidence, probabilities: p.probabilities, modelSHA256: result.model.info.sha256,
             preprocessing: p.preprocessing, digit: result.prepared.digit,
             verdict: verdict?.0, trueLabel: verdict?.1, answeredAt: verdict == nil ? nil : now)
@@ -51,6 +47,6 @@ enum PredictEndpoint: Endpoint {
         if let verdict {
             _ = try await services.log.setVerdict(id: entry.id, verdict: verdict.0, trueLabel: verdict.1, at: now)
         }
-        return (entry, Answer(prediction: p, id: entry.id, model: result.model.info, digit: digitPNG.base64EncodedString()))
+        return (entry, Answer(prediction: p, id: entry.id, model: result.model.info, digit: result.digitPNG.base64EncodedString()))
     }
 }

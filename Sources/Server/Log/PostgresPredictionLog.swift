@@ -38,7 +38,7 @@ package final class PostgresPredictionLog: PredictionLog {
     package func migrate() async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
             // Several servers may start at once: one migrates, the others wait here and find it done.
-            try await connection.query("SELECT pg_advisory_xact_lock(7_010_011)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(7010011)", logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", logger: logger)
             var version = 0
             for try await v in try await connection.query("SELECT coalesce(max(version), 0) FROM schema_version", logger: logger).decode(Int.self) {

@@ -16,6 +16,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             let message = error.body ?? (error.status == .notFound ? "not found: \(request.uri.path)" : error.status.reasonPhrase)
             return JSONBody.response(["error": message], status: error.status)
+        } catch let error as any HTTPResponseError {
+            return JSONBody.response(["error": error.status.reasonPhrase], status: error.status)
         } catch {
             logger.error("\(request.method) \(request.uri.path): \(error)")
             return JSONBody.response(["error": "internal error"], status: .internalServerError)

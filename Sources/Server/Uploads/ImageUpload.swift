@@ -59,7 +59,8 @@ enum RequestBody {
         do {
             var buffer = try await request.body.collect(upTo: limit)
             return buffer.readData(length: buffer.readableBytes) ?? Data()
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // NIOTooManyBytesError: the limit was passed while reading.
             throw tooLarge(limit)
         }
     }

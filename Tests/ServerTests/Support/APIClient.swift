@@ -48,11 +48,13 @@ struct APIClient {
 
 /// The answers a test got, checked against docs/openapi.yaml by scripts/check-openapi.py (PyYAML, jsonschema).
 final class OpenAPIRecorder: Sendable {
-    private let answers = Mutex<[[String: Any]]>([])
+    /// One JSON object per answer: path, method, status, body.
+    private let answers = Mutex<[Data]>([])
 
     func record(path: String, method: String, status: Int, body: Any) {
-        nonisolated(unsafe) let body = body
-        answers.withLock { $0.append(["path": path, "method": method, "status": status, "body": body]) }
+        guard let data = try? JSONSerialization.data(withJSONObject: ["path": path, "method": method, "status": status, "body": body])
+        else { return }
+        answers.withLock { $0.append(data) }
     }
 
     /// Runs the checker; a mismatch fails the test with the checker's lines.
@@ -60,7 +62,7 @@ final class OpenAPIRecorder: Sendable {
         let all = answers.withLock { $0 }
         guard !all.isEmpty else { return }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-answers-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: all).write(to: file)
+        try (Data("[".utf8) + Data(all.joined(separator: Data(",".utf8))) + Data("]".utf8)).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let root = ServerFixture.repositoryRoot
         let process = Process()

@@ -53,8 +53,8 @@ final class ServerFixture: Sendable {
     }
 
     func application(database: String? = nil, token: String? = nil, maxBody: Int = 10 * 1024 * 1024) async throws -> some ApplicationProtocol {
-        try await StepwiseServer.makeApplication(configuration(database: database, token: token, maxBody: maxBody)) { [lines] line in
-            lines.withLock { $0.append(line) }
+        try await StepwiseServer.makeApplication(configuration(database: database, token: token, maxBody: maxBody)) { [self] line in
+            self.lines.withLock { $0.append(line) }
         }
     }
 
