@@ -50,11 +50,12 @@ LUA
 
 "$binary" serve --port 0 --project "$work/project" --model "$(realpath "$model")" 2>"$work/serve.log" &
 server=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.05; done
+for _ in $(seq 100); do grep -qs "listening on" "$work/serve.log" && break; sleep 0.05; done
 port="$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log" | head -1)"
 [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
 url="http://127.0.0.1:$port/api/predict"
 curl -sf -H 'Content-Type: image/png' --data-binary @"$work/digit.png" "$url" >/dev/null   # warm up
+rss_before="$(ps -o rss= -p "$server" | tr -d ' ')"
 
 echo "wrk -t2 -c$connections -d$duration --latency -s post.lua $url  (model $model, $(lscpu | sed -n 's/^Model name: *//p'))"
 wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$url" | tee "$work/wrk.txt"
@@ -62,4 +63,4 @@ rss="$(ps -o rss= -p "$server" | tr -d ' ')"
 p99="$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")"
 rps="$(awk '$1 == "Requests/sec:" {print $2}' "$work/wrk.txt")"
 errors="$(grep -c 'Non-2xx\|Socket errors' "$work/wrk.txt" || true)"
-echo "p99 $p99, $rps requests/s, server RSS $((rss / 1024)) MB, error lines: $errors"
+echo "p99 $p99, $rps requests/s, server RSS $((rss_before / 1024)) MB before, $((rss / 1024)) MB after, error lines: $errors"
