@@ -7,8 +7,9 @@ and clear, draws it again (a pen stroke and a touch stroke), submits, reads the 
 "Wrong: it is a 7" (the server asks for the token, the test types it into the page), and finds the stored entry
 in the scratch project's incorrect_predictions/ with true_label 7. Then it uploads a PNG through the file input,
 answers "Right", drops another PNG on the square, sends a file that is not an image (the page shows the server's
-error), and checks that /stats shows one correction and one confirmation. The browser's console must stay free
-of errors (a Content-Security-Policy violation from an inline script or style would show there).
+error), drops a JPEG (a prediction, or 415 while the server reads only PNG), and checks that /stats shows one
+correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy
+violation from an inline script or style would show there).
 
 Run:  python scripts/browser-test/test_page.py [path/to/stepwise]    (or pytest scripts/browser-test/test_page.py)
 The binary: the argument, else $STEPWISE_BIN, else .build/release/stepwise. Environment:
@@ -387,6 +388,25 @@ def run_page_test(binary):
         assert said.startswith("The server answered 4"), f"the error shown: {said}"
         assert text(driver, "label") == label_before, "the last answer was replaced by an error"
         print(f"browser test: a file that is not an image: {said}")
+
+        # A JPEG (the drawing, encoded by the browser) dropped on the square: predicted once the server reads
+        # JPEG, until then its 415 is shown with the hint that this kind of image may not be read yet.
+        sent_before = driver.execute_script("return document.getElementById('sent').src")
+        driver.execute_script("""
+            document.getElementById('pad').toBlob((blob) => {
+                const data = new DataTransfer();
+                data.items.add(new File([blob], 'drawing.jpg', {type: 'image/jpeg'}));
+                document.getElementById('dropzone').dispatchEvent(
+                    new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+            }, 'image/jpeg', 0.95);""")
+        def jpeg_answered(d):
+            status = d.find_element(By.ID, "status")
+            if "error" in (status.get_attribute("class") or ""):
+                return "415" in status.text and "may not read that kind of image yet" in status.text
+            return d.execute_script("return document.getElementById('sent').src") != sent_before \
+                and status.text.startswith("The model says")
+        wait_for(driver, jpeg_answered, "a prediction for the JPEG, or the server's 415 with the page's hint")
+        print(f"browser test: a JPEG: {text(driver, 'status')}")
 
         # The statistics page shows the correction.
         driver.get(server.url + "/stats")
