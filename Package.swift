@@ -13,6 +13,11 @@ let fastC: [CSetting] = [
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+/// Code that reads untrusted bytes (uploads): plain -O, bounds checks on, same CPU as the kernels it calls.
+let checked: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
+    .enableUpcomingFeature("ExistentialAny"),
+]
 
 let package = Package(
     name: "Stepwise",
@@ -23,6 +28,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libpng-dev, zlib1g-dev).
@@ -38,16 +50,29 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
-        // PNG in and out (libpng simplified API), MNIST-style digit preprocessing.
-        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: fastMath),
+        // PNG in and out (libpng simplified API), MNIST-style digit preprocessing. It decodes uploads, so it is
+        // built with bounds checks on (no -Ounchecked); the numeric kernels it calls live in Tensor.
+        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: checked),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
         .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor",
                                                 .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
+        // `stepwise serve`: the page, the JSON API, the prediction log (SQLite / PostgreSQL), model hot reload.
+        .target(name: "Server", dependencies: [
+            "Runtime", "Imaging", "NeuralNet", "Tensor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Ink", package: "Ink"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Page")], swiftSettings: strict),
         .executableTarget(name: "stepwise", dependencies: [
-            "Runtime", "Datasets", "Imaging", "NeuralNet", "Tensor",
+            "Runtime", "Server", "Datasets", "Imaging", "NeuralNet", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -57,6 +82,13 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
-        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor"]),
+        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Runtime", "Imaging", "Tensor", "NeuralNet",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

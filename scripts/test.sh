@@ -1,8 +1,25 @@
 #!/usr/bin/env bash
 # The tests: install what is missing, build (release, so the numeric tests and the end-to-end runs are quick),
 # run every test (Swift Testing). Tests that read MNIST use STEPWISE_DATA (the folder with the four IDX files);
-# without it they are skipped.
+# without it they are skipped. The server's tests get a throwaway PostgreSQL (scripts/test-postgres.sh, unless
+# STEPWISE_TEST_POSTGRES is already set) and check answers against docs/openapi.yaml with Python (PyYAML and
+# jsonschema, installed into .venv-test if the system Python lacks them). Then the page in a headless browser
+# (scripts/browser-test.sh) against the binary the tests built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+
+if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
+    [ -x .venv-test/bin/python ] || python3 -m venv .venv-test
+    .venv-test/bin/python -c 'import yaml, jsonschema' 2>/dev/null || .venv-test/bin/pip install -q pyyaml jsonschema
+    export STEPWISE_PYTHON="$PWD/.venv-test/bin/python"
+fi
+
+if [ -z "${STEPWISE_TEST_POSTGRES:-}" ]; then
+    STEPWISE_TEST_POSTGRES="$(scripts/test-postgres.sh start)"
+    export STEPWISE_TEST_POSTGRES
+    trap 'scripts/test-postgres.sh stop "$STEPWISE_TEST_POSTGRES"' EXIT
+fi
+
 swift test -c release -Xswiftc -enable-testing "$@"
+scripts/browser-test.sh "$(swift build -c release --show-bin-path)/stepwise"

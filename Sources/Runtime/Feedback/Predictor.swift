@@ -50,7 +50,21 @@ public enum Predictor {
     /// Loads a model file (the loader refuses NaN or infinite weights) and checks that it takes 28x28 grayscale
     /// digits and gives 10 outputs.
     public static func loadModel(_ url: URL) throws -> Model {
-        let model = try Model.load(from: url)
+        try checked(Model.load(from: url), path: url.path)
+    }
+
+    /// The same for a model file already parsed (the server hashes and parses the same bytes, so the hash it
+    /// reports is the model it serves). `path` names the file in errors.
+    public static func loadModel(_ file: SafeTensors, path: String) throws -> Model {
+        do {
+            return try checked(Model.load(safeTensors: file), path: path)
+        } catch let error as ModelFileError {
+            throw ModelFileError("\(path): \(error.message)")
+        }
+    }
+
+    private static func checked(_ model: Model, path: String) throws -> Model {
+        let url = URL(fileURLWithPath: path)
         guard model.inputShape == [1, 28, 28] else { throw IncompatibleModel(path: url.path, inputShape: model.inputShape) }
         guard model.classCount == 10 else {
             throw IncompatibleModel(path: url.path, reason: "the model gives \(model.classCount) outputs, not the 10 digit classes")
@@ -69,15 +83,19 @@ public enum Predictor {
     /// Reads and preprocesses one file; errors name the file, and a blank image is refused (`NoInkFound`).
     /// `plain` only resizes the whole image to 28x28 (a baseline to compare MNIST-style preprocessing with).
     public static func prepare(_ url: URL, plain: Bool = false) throws -> Prepared {
-        let data = try PNG.readBytes(of: url)
-        let image = try PNG.decode(data, name: url.path)
+        try prepare(bytes: PNG.readBytes(of: url), name: url.path, plain: plain)
+    }
+
+    /// The same for an image's bytes (an upload); `name` stands for the file in errors and in `file`.
+    public static func prepare(bytes data: Data, name: String, plain: Bool = false) throws -> Prepared {
+        let image = try PNG.decode(data, name: name)
         let result = DigitPreprocessor.process(image)
-        guard !result.report.blank else { throw NoInkFound(file: url.path) }
+        guard !result.report.blank else { throw NoInkFound(file: name) }
         if plain {
-            return Prepared(file: url.path, digit: DigitPreprocessor.plainResize(image),
+            return Prepared(file: name, digit: DigitPreprocessor.plainResize(image),
                             notes: "plain resize of the whole image to 28x28", original: data)
         }
-        return Prepared(file: url.path, digit: result.pixels, notes: result.report.summary, original: data)
+        return Prepared(file: name, digit: result.pixels, notes: result.report.summary, original: data)
     }
 
     /// Classifies prepared images in batches of `batchSize`. A model whose outputs for an image are not 10 finite

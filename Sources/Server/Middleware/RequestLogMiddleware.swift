@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+
+/// One line per request, after it is answered: `POST /api/predict 200 3.1 ms` (the output adds the timestamp).
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let output: @Sendable (String) -> Void
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        func line(_ status: Int) {
+            let elapsed = ContinuousClock.now - start
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            output("\(request.method) \(request.uri.path) \(status) \(String(format: "%.1f", ms)) ms")
+        }
+        do {
+            let response = try await next(request, context)
+            line(response.status.code)
+            return response
+        } catch {
+            line((error as? any HTTPResponseError)?.status.code ?? 500)
+            throw error
+        }
+    }
+}

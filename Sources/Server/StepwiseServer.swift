@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOPosix
+import Runtime
+import ServiceLifecycle
+
+/// `stepwise serve`: builds the application from a configuration and runs it until SIGINT or SIGTERM, which
+/// finish the requests in flight and return normally.
+public enum StepwiseServer {
+    /// Runs the server. `output` receives every log line (one per request, model reloads, errors, and the
+    /// `listening on http://HOST:PORT` line once the socket is bound); the caller adds timestamps.
+    public static func run(_ configuration: ServerConfiguration, output: @escaping @Sendable (String) -> Void) async throws {
+        let app = try await makeApplication(configuration, output: output) { port in
+            output("listening on http://\(configuration.host):\(port)")
+        }
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError.startup("cannot serve on \(configuration.host):\(configuration.port): \(error)", exitCode: 1)
+        }
+    }
+
+    /// The application, for `run` and for tests (which call it with `.router` or `.live` test clients).
+    package static func makeApplication(
+        _ configuration: ServerConfiguration, output: @escaping @Sendable (String) -> Void,
+        onReady: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let logger = Logger(label: "stepwise.serve") { _ in LineLogHandler(output: output) }
+        let models = ModelProvider(url: configuration.model, logger: logger)
+        do {
+            try models.loadInitial()
+        } catch {
+            throw ServerError.startup("cannot serve \(configuration.model.path): \(error)", exitCode: 4)
+        }
+        let (log, services, migrateLater) = try await openLog(configuration, logger: logger)
+        let pool = NIOThreadPool.singleton
+        let uploads = UploadStore(folder: configuration.serveFolder.appendingPathComponent("uploads"))
+        let app = AppServices(
+            configuration: configuration, models: models, log: log,
+            classifier: Classifier(models: models, maxPixels: configuration.maxPixels, pool: pool, uploads: uploads),
+            uploads: uploads,
+            feedback: FeedbackStore(folder: configuration.feedbackFolder), page: PageAssets.load(), logger: logger,
+            pool: pool)
+
+        let router = AppRouter()
+        router.middlewares.add(RequestLogMiddleware(output: output))
+        router.middlewares.add(SecurityHeadersMiddleware())
+        router.middlewares.add(JSONErrorMiddleware(logger: logger))
+        Routes.register(on: router, services: app)
+
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: services,
+            onServerRunning: { channel in await onReady(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+        if migrateLater {
+            // PostgreSQL's client runs as a service: the schema is brought up to date once it is running.
+            application.beforeServerStarts {
+                do {
+                    _ = try await log.migrate()
+                } catch {
+                    throw ServerError.startup("cannot use the prediction log \(configuration.database ?? ""): \(String(reflecting: error))", exitCode: 1)
+                }
+            }
+        }
+        return application
+    }
+
+    /// SQLite (opened and migrated now) or PostgreSQL (a client service, migrated when it runs).
+    static func openLog(_ configuration: ServerConfiguration, logger: Logger) async throws
+        -> (any PredictionLog, [any Service], migrateLater: Bool) {
+        if let url = configuration.database, url.hasPrefix("postgres") {
+            let log = try PostgresPredictionLog(url: url, logger: logger)
+            return (log, [log.client], true)
+        }
+        var path = configuration.serveFolder.appendingPathComponent("predictions.sqlite").path
+        if let url = configuration.database {
+            guard url.hasPrefix("sqlite:") else {
+                throw ServerError.startup("--database \(url): give postgres://user@host/db or sqlite:PATH", exitCode: 2)
+            }
+            path = String(url.dropFirst("sqlite:".count))
+        }
+        do {
+            let log = try await SQLitePredictionLog.open(path: path)
+            _ = try await log.migrate()
+            return (log, [], false)
+        } catch {
+            throw ServerError.startup("cannot open the prediction log \(path): \(error)", exitCode: 1)
+        }
+    }
+}
