@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import NeuralNet
@@ -72,7 +71,7 @@ package final class ModelProvider: Sendable {
             throw ModelFileError("\(url.path): not a readable model file: \(error)")
         }
         let model = try Predictor.loadModel(file, path: url.path)
-        let hash = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let hash = FeedbackStore.contentHash(bytes)
         return ServedModel(model: model, info: ModelInfo(sha256: hash, metadata: file.metadata), fingerprint: stamp)
     }
 }
