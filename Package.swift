@@ -13,6 +13,11 @@ let fastC: [CSetting] = [
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+/// Code that reads untrusted bytes (uploads): plain -O, bounds checks on, same CPU as the kernels it calls.
+let checked: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
+    .enableUpcomingFeature("ExistentialAny"),
+]
 
 let package = Package(
     name: "Stepwise",
@@ -25,10 +30,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev, libpng-dev, zlib1g-dev).
+        // System libraries (Debian: libopenblas-dev, libpng-dev, zlib1g-dev, libturbojpeg0-dev).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // Numeric core: tensors, kernels, safetensors files.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
@@ -38,8 +44,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
-        // PNG in and out (libpng simplified API), MNIST-style digit preprocessing.
-        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: fastMath),
+        // PNG in and out (libpng simplified API), JPEG in (TurboJPEG API, EXIF orientation), MNIST-style digit
+        // preprocessing. It decodes uploads, so it is built with bounds checks on (no -Ounchecked).
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: checked),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.

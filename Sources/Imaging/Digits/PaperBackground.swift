@@ -10,6 +10,45 @@ enum PaperBackground {
     /// thick marker digit covers less than half of it, narrow enough to follow a lighting gradient.
     static let windowRadius = 5
 
+    /// The paper's level when the paper is one flat level (a scan, a canvas, a crop of either, even through JPEG),
+    /// nil when it varies (a photo: uneven lighting, grain, sensor noise). `ink` is light ink on dark paper.
+    ///
+    /// Flat paper shows as a sharp peak in the histogram: on a clean image most of the paper, and at least
+    /// `flatFraction` of all pixels even when strokes fill most of a tight crop, lies within `flatTolerance` of
+    /// the most common level; noise or a lighting gradient spread the paper over many levels. The outermost ring
+    /// of pixels must agree (mostly at that level, apart from where strokes touch the edge), so a photo whose
+    /// bright side is saturated to one level is still a photo.
+    static func uniformLevel(_ ink: [UInt8], width: Int, height: Int) -> UInt8? {
+        var histogram = [Int](repeating: 0, count: 256)
+        for v in ink { histogram[Int(v)] += 1 }
+        guard let mode = histogram.indices.max(by: { histogram[$0] < histogram[$1] }) else { return nil }
+        let near = max(0, mode - flatTolerance)...min(255, mode + flatTolerance)
+        let flat = near.reduce(0) { $0 + histogram[$1] }
+        guard Double(flat) >= flatFraction * Double(ink.count) else { return nil }
+        var ring = 0, ringFlat = 0
+        for y in 0..<height {
+            let step = (y == 0 || y == height - 1) ? 1 : max(1, width - 1)
+            var x = 0
+            while x < width {
+                let v = Int(ink[y * width + x])
+                ring += 1
+                if v <= mode + ringTolerance && v >= mode - ringTolerance { ringFlat += 1 }
+                x += step
+            }
+        }
+        guard Double(ringFlat) >= ringFraction * Double(ring) else { return nil }
+        return UInt8(mode)
+    }
+
+    /// Paper levels this close to the histogram's peak count as the same flat paper.
+    static let flatTolerance = 2
+    /// The peak must hold at least this fraction of all pixels.
+    static let flatFraction = 0.25
+    /// The border's pixels within this of the peak count as paper.
+    static let ringTolerance = 12
+    /// At least this fraction of the border must be paper.
+    static let ringFraction = 0.5
+
     /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
     static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
         let cell = max(1, (max(width, height) + gridCells - 1) / gridCells)
