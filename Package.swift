@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
         .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor"]),

@@ -71,17 +71,13 @@ public enum DigitPreprocessor {
         }
 
         // Clear the paper's texture and noise; what is left keeps its level (antialiased edges stay soft) and is
-        // scaled so the brightest ink is 255, as in MNIST. A clean image has no noise to clear: only the faintest
-        // tenth of the ink's range (JPEG ringing around strokes) goes.
-        let threshold: UInt8
-        if report.backgroundFlattened {
-            threshold = noiseThreshold(luminance)
-            report.specksRemoved = InkComponents.clean(&luminance, threshold: threshold,
-                                                       width: image.width, height: image.height)
-        } else {
-            threshold = high / cleanFloorDivisor
-        }
+        // scaled so the brightest ink is 255, as in MNIST. Flat paper has no texture to clear: only the faintest
+        // tenth of the ink's range (JPEG ringing around strokes) goes. Specks (dust on a scan, noise on a photo)
+        // are pieces with far less ink than the digit's; a clean digit has none, and keeps all its pieces.
+        let threshold = report.backgroundFlattened ? noiseThreshold(luminance) : high / cleanFloorDivisor
         report.noiseThreshold = threshold
+        report.specksRemoved = InkComponents.clean(&luminance, threshold: threshold,
+                                                   width: image.width, height: image.height)
         var ink = [Float](repeating: 0, count: luminance.count)
         var box = (minX: Int.max, minY: Int.max, maxX: -1, maxY: -1)
         for y in 0..<image.height {

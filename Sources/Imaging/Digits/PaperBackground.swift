@@ -13,41 +13,58 @@ enum PaperBackground {
     /// The paper's level when the paper is one flat level (a scan, a canvas, a crop of either, even through JPEG),
     /// nil when it varies (a photo: uneven lighting, grain, sensor noise). `ink` is light ink on dark paper.
     ///
-    /// Flat paper shows as a sharp peak in the histogram: on a clean image most of the paper, and at least
-    /// `flatFraction` of all pixels even when strokes fill most of a tight crop, lies within `flatTolerance` of
-    /// the most common level; noise or a lighting gradient spread the paper over many levels. The outermost ring
-    /// of pixels must agree (mostly at that level, apart from where strokes touch the edge), so a photo whose
-    /// bright side is saturated to one level is still a photo.
+    /// Flat paper shows as a sharp peak in the histogram: on a clean image at least `flatFraction` of the paper
+    /// (what Otsu's threshold puts on the dark side, antialiased stroke edges included) lies within
+    /// `flatTolerance` of the most common paper level. In a tight crop the strokes' soft edges may outnumber the
+    /// flat paper; they lie next to the strokes, though, where a photo's noise and shading lie everywhere. So a
+    /// tight crop is flat too when its paper pixels off the paper level that are not near a stroke make less than
+    /// `strayFraction` of the image.
     static func uniformLevel(_ ink: [UInt8], width: Int, height: Int) -> UInt8? {
+        let otsu = Int(DigitPreprocessor.otsuThreshold(ink))
         var histogram = [Int](repeating: 0, count: 256)
         for v in ink { histogram[Int(v)] += 1 }
-        guard let mode = histogram.indices.max(by: { histogram[$0] < histogram[$1] }) else { return nil }
-        let near = max(0, mode - flatTolerance)...min(255, mode + flatTolerance)
-        let flat = near.reduce(0) { $0 + histogram[$1] }
-        guard Double(flat) >= flatFraction * Double(ink.count) else { return nil }
-        var ring = 0, ringFlat = 0
-        for y in 0..<height {
-            let step = (y == 0 || y == height - 1) ? 1 : max(1, width - 1)
-            var x = 0
-            while x < width {
-                let v = Int(ink[y * width + x])
-                ring += 1
-                if v <= mode + ringTolerance && v >= mode - ringTolerance { ringFlat += 1 }
-                x += step
-            }
-        }
-        guard Double(ringFlat) >= ringFraction * Double(ring) else { return nil }
-        return UInt8(mode)
+        guard let mode = (0...otsu).max(by: { histogram[$0] < histogram[$1] }) else { return nil }
+        let level = max(0, mode - flatTolerance)...min(otsu, mode + flatTolerance)
+        let paper = (0...otsu).reduce(0) { $0 + histogram[$1] }
+        let flat = level.reduce(0) { $0 + histogram[$1] }
+        if Double(flat) >= flatFraction * Double(paper) { return UInt8(mode) }
+
+        // Soft edges reach further in a large image: a few pixels per 28 of its shorter side.
+        let radius = max(2, min(width, height) / 10)
+        let nearInk = dilate(ink.map { Int($0) > otsu }, width: width, height: height, radius: radius)
+        var stray = 0
+        for i in ink.indices where Int(ink[i]) <= otsu && !level.contains(Int(ink[i])) && !nearInk[i] { stray += 1 }
+        return Double(stray) < strayFraction * Double(ink.count) ? UInt8(mode) : nil
     }
 
-    /// Paper levels this close to the histogram's peak count as the same flat paper.
+    /// Paper levels this close to the paper's most common level count as the same flat paper.
     static let flatTolerance = 2
-    /// The peak must hold at least this fraction of all pixels.
-    static let flatFraction = 0.25
-    /// The border's pixels within this of the peak count as paper.
-    static let ringTolerance = 12
-    /// At least this fraction of the border must be paper.
-    static let ringFraction = 0.5
+    /// That level must hold at least this fraction of the paper…
+    static let flatFraction = 0.5
+    /// …or the paper pixels off it and away from the strokes less than this fraction of the image.
+    static let strayFraction = 0.02
+
+    /// True within `radius` pixels (a square) of a true pixel of `mask`; linear in the image's size.
+    static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+        func pass(_ input: [Bool], count: Int, lines: Int, step: Int, stride: Int) -> [Bool] {
+            var output = [Bool](repeating: false, count: input.count)
+            for line in 0..<lines {
+                let base = line * stride
+                var inWindow = 0
+                // Window [i - radius, i + radius]; prime it with the first `radius` pixels.
+                for i in 0..<min(radius, count) where input[base + i * step] { inWindow += 1 }
+                for i in 0..<count {
+                    let entering = i + radius, leaving = i - radius - 1
+                    if entering < count, input[base + entering * step] { inWindow += 1 }
+                    if leaving >= 0, input[base + leaving * step] { inWindow -= 1 }
+                    output[base + i * step] = inWindow > 0
+                }
+            }
+            return output
+        }
+        let across = pass(mask, count: width, lines: height, step: 1, stride: width)
+        return pass(across, count: height, lines: width, step: width, stride: 1)
+    }
 
     /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
     static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
