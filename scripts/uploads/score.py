@@ -22,7 +22,7 @@ from PIL import Image
 def predict(stepwise, model, paths, explain, chunk=400):
     results = {}
     for start in range(0, len(paths), chunk):
-        command = [stepwise, "predict", "--json", "--explain", explain]
+        command = [stepwise, "predict", "--json"] + (["--explain", explain] if explain else [])
         if model:
             command += ["--model", model]
         done = subprocess.run(command + paths[start:start + chunk], capture_output=True, text=True)
@@ -49,6 +49,8 @@ def main():
     parser.add_argument("--model")
     parser.add_argument("--variants")
     parser.add_argument("--json", help="also write the numbers to this file")
+    parser.add_argument("--no-explain", action="store_true",
+                        help="for a stepwise without predict --explain: accuracy only, no correlation")
     options = parser.parse_args()
 
     with open(os.path.join(options.folder, "labels.csv"), newline="") as handle:
@@ -62,7 +64,7 @@ def main():
     def score(variant):
         folder = os.path.join(options.folder, variant)
         files = {int(os.path.splitext(f)[0]): os.path.abspath(os.path.join(folder, f)) for f in os.listdir(folder)}
-        explain = os.path.join(options.folder, "explained", variant)
+        explain = None if options.no_explain else os.path.join(options.folder, "explained", variant)
         results = predict(options.stepwise, options.model, [files[i] for i in sorted(files)], explain)
         right, correlations, flat, flattened = 0, [], 0, 0
         wrong = []
@@ -72,13 +74,13 @@ def main():
                 right += 1
             elif len(wrong) < 12:
                 wrong.append(f"{i}:{labels[i]}->{record['label'] if record else '?'}")
-            if record:
+            if record and explain:
                 seen = np.asarray(Image.open(record["explained"]))
                 correlations.append(correlation(seen, originals[i]))
                 flat += "flat paper" in record["preprocessing"]
                 flattened += "lighting flattened" in record["preprocessing"]
         return {"variant": variant, "images": len(files), "right": right, "accuracy": right / len(files),
-                "correlation": float(np.mean(correlations)) if correlations else 0.0,
+                "correlation": float(np.mean(correlations)) if correlations else float("nan"),
                 "flat": flat, "flattened": flattened, "wrong": wrong}
 
     baseline = score("original")
