@@ -12,27 +12,13 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
 from PIL import Image
 
-
-def predict(stepwise, model, paths, explain, chunk=400):
-    results = {}
-    for start in range(0, len(paths), chunk):
-        command = [stepwise, "predict", "--json"] + (["--explain", explain] if explain else [])
-        if model:
-            command += ["--model", model]
-        done = subprocess.run(command + paths[start:start + chunk], capture_output=True, text=True)
-        if done.returncode not in (0, 1, 2):
-            sys.exit(f"{' '.join(command[:6])} … failed with exit code {done.returncode}:\n{done.stderr}")
-        for line in done.stdout.splitlines():
-            if line.startswith("{"):
-                record = json.loads(line)
-                results[os.path.abspath(record["file"])] = record
-    return results
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "handwriting"))
+from evaluate import predict  # noqa: E402  (the same chunked `stepwise predict --json` runner)
 
 
 def correlation(a, b):
@@ -65,7 +51,8 @@ def main():
         folder = os.path.join(options.folder, variant)
         files = {int(os.path.splitext(f)[0]): os.path.abspath(os.path.join(folder, f)) for f in os.listdir(folder)}
         explain = None if options.no_explain else os.path.join(options.folder, "explained", variant)
-        results = predict(options.stepwise, options.model, [files[i] for i in sorted(files)], explain)
+        results = predict(options.stepwise, options.model, "mnist", [files[i] for i in sorted(files)],
+                          options=["--explain", explain] if explain else [], exit_codes=(0, 1, 2))
         right, correlations, flat, flattened = 0, [], 0, 0
         wrong = []
         for i, path in sorted(files.items()):
