@@ -29,11 +29,30 @@ enum PaperBackground {
         let flat = level.reduce(0) { $0 + histogram[$1] }
         if Double(flat) >= flatFraction * Double(paper) { return UInt8(mode) }
 
-        // Soft edges reach further in a large image: a few pixels per 28 of its shorter side.
-        let radius = max(2, min(width, height) / 10)
-        let nearInk = dilate(ink.map { Int($0) > otsu }, width: width, height: height, radius: radius)
+        // Soft edges reach further in a large image: a few pixels per 28 of its shorter side. "Near" is counted
+        // in square cells of half that reach: a pixel is near a stroke when a cell within two cells of its own
+        // holds ink, which costs two passes over the pixels however large the reach.
+        let cell = max(1, min(width, height) / 20)
+        let columns = (width + cell - 1) / cell, rows = (height + cell - 1) / cell
+        var inked = [Bool](repeating: false, count: columns * rows)
+        for y in 0..<height {
+            for x in 0..<width where Int(ink[y * width + x]) > otsu { inked[(y / cell) * columns + x / cell] = true }
+        }
+        var near = [Bool](repeating: false, count: columns * rows)
+        for row in 0..<rows {
+            for column in 0..<columns where inked[row * columns + column] {
+                for r in max(0, row - 2)...min(rows - 1, row + 2) {
+                    for c in max(0, column - 2)...min(columns - 1, column + 2) { near[r * columns + c] = true }
+                }
+            }
+        }
         var stray = 0
-        for i in ink.indices where Int(ink[i]) <= otsu && !level.contains(Int(ink[i])) && !nearInk[i] { stray += 1 }
+        for y in 0..<height {
+            for x in 0..<width where !near[(y / cell) * columns + x / cell] {
+                let v = Int(ink[y * width + x])
+                if v <= otsu && !level.contains(v) { stray += 1 }
+            }
+        }
         return Double(stray) < strayFraction * Double(ink.count) ? UInt8(mode) : nil
     }
 
@@ -43,28 +62,6 @@ enum PaperBackground {
     static let flatFraction = 0.5
     /// …or the paper pixels off it and away from the strokes less than this fraction of the image.
     static let strayFraction = 0.02
-
-    /// True within `radius` pixels (a square) of a true pixel of `mask`; linear in the image's size.
-    static func dilate(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
-        func pass(_ input: [Bool], count: Int, lines: Int, step: Int, stride: Int) -> [Bool] {
-            var output = [Bool](repeating: false, count: input.count)
-            for line in 0..<lines {
-                let base = line * stride
-                var inWindow = 0
-                // Window [i - radius, i + radius]; prime it with the first `radius` pixels.
-                for i in 0..<min(radius, count) where input[base + i * step] { inWindow += 1 }
-                for i in 0..<count {
-                    let entering = i + radius, leaving = i - radius - 1
-                    if entering < count, input[base + entering * step] { inWindow += 1 }
-                    if leaving >= 0, input[base + leaving * step] { inWindow -= 1 }
-                    output[base + i * step] = inWindow > 0
-                }
-            }
-            return output
-        }
-        let across = pass(mask, count: width, lines: height, step: 1, stride: width)
-        return pass(across, count: height, lines: width, step: width, stride: 1)
-    }
 
     /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
     static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
