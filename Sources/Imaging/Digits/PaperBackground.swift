@@ -34,9 +34,11 @@ enum PaperBackground {
         // holds ink, which costs two passes over the pixels however large the reach.
         let cell = max(1, min(width, height) / 20)
         let columns = (width + cell - 1) / cell, rows = (height + cell - 1) / cell
+        let cellColumn = (0..<width).map { $0 / cell }
         var inked = [Bool](repeating: false, count: columns * rows)
         for y in 0..<height {
-            for x in 0..<width where Int(ink[y * width + x]) > otsu { inked[(y / cell) * columns + x / cell] = true }
+            let base = y * width, cellRow = (y / cell) * columns
+            for x in 0..<width where Int(ink[base + x]) > otsu { inked[cellRow + cellColumn[x]] = true }
         }
         var near = [Bool](repeating: false, count: columns * rows)
         for row in 0..<rows {
@@ -48,8 +50,9 @@ enum PaperBackground {
         }
         var stray = 0
         for y in 0..<height {
-            for x in 0..<width where !near[(y / cell) * columns + x / cell] {
-                let v = Int(ink[y * width + x])
+            let base = y * width, cellRow = (y / cell) * columns
+            for x in 0..<width where !near[cellRow + cellColumn[x]] {
+                let v = Int(ink[base + x])
                 if v <= otsu && !level.contains(v) { stray += 1 }
             }
         }
