@@ -29,7 +29,11 @@ if ! .build-venv/bin/python -c 'import PIL, numpy' 2>/dev/null; then
     .build-venv/bin/pip install -q pillow
 fi
 python=.build-venv/bin/python
-rm -rf "$out"
+# Only a folder this script made (it has labels.csv and original/) is cleared before rendering again.
+if [ -e "$out" ]; then
+    [ -f "$out/labels.csv" ] && [ -d "$out/original" ] || { echo "$out exists and is not a benchmark folder: choose another --out" >&2; exit 1; }
+    rm -rf "$out"
+fi
 $python scripts/uploads/render.py "$STEPWISE_DATA" "$out" --count "$count" ${variants:+--variants "$variants"}
 $python scripts/uploads/score.py "$out" --stepwise "$bin" --model "$model" ${variants:+--variants "$variants"} \
     --json "$out/scores.json"
