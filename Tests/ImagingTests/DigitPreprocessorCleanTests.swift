@@ -30,14 +30,19 @@ struct DigitPreprocessorCleanTests {
         #expect(Self.reference.pixels.max() == 255)
     }
 
-    @Test("clean deliveries of the same digit give the same 28x28", arguments: [
-        ("filling its frame, dark on white", antialiasedSeven(size: 120, margin: 0, thickness: 14, ink: 0, paper: 255)),
-        ("a small scan, 1 pixel margin", antialiasedSeven(size: 30, margin: 1, thickness: 3.5, ink: 20, paper: 235)),
-        ("a tight crop, white on black", antialiasedSeven(size: 60, margin: 0, thickness: 7, ink: 255, paper: 0)),
-        ("white on black, large", antialiasedSeven(size: 300, margin: 150, thickness: 35, ink: 250, paper: 5)),
-        ("a canvas drawing, grey paper", antialiasedSeven(size: 200, margin: 40, thickness: 24, ink: 30, paper: 200)),
-    ])
-    func sameDigit(_ name: String, _ image: GrayImage) {
+    /// The deliveries by name (names alone as test arguments: a test log shows arguments, and an image's pixels
+    /// would fill it).
+    static let deliveries: [String: GrayImage] = [
+        "filling its frame, dark on white": antialiasedSeven(size: 120, margin: 0, thickness: 14, ink: 0, paper: 255),
+        "a small scan, 1 pixel margin": antialiasedSeven(size: 30, margin: 1, thickness: 3.5, ink: 20, paper: 235),
+        "a tight crop, white on black": antialiasedSeven(size: 60, margin: 0, thickness: 7, ink: 255, paper: 0),
+        "white on black, large": antialiasedSeven(size: 300, margin: 150, thickness: 35, ink: 250, paper: 5),
+        "a canvas drawing, grey paper": antialiasedSeven(size: 200, margin: 40, thickness: 24, ink: 30, paper: 200),
+    ]
+
+    @Test("clean deliveries of the same digit give the same 28x28", arguments: deliveries.keys.sorted())
+    func sameDigit(_ name: String) throws {
+        let image = try #require(Self.deliveries[name])
         let (pixels, report) = DigitPreprocessor.process(image)
         #expect(report.flatPaper != nil && !report.backgroundFlattened && report.specksRemoved == 0, "\(name): \(report)")
         let correlation = Self.correlation(pixels, Self.reference.pixels)
