@@ -37,10 +37,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev, libpng-dev, zlib1g-dev).
+        // System libraries (Debian: libopenblas-dev, libpng-dev, zlib1g-dev, libturbojpeg0-dev).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // Numeric core: tensors, kernels, safetensors files.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
@@ -50,9 +51,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
-        // PNG in and out (libpng simplified API), MNIST-style digit preprocessing. It decodes uploads, so it is
-        // built with bounds checks on (no -Ounchecked); the numeric kernels it calls live in Tensor.
-        .target(name: "Imaging", dependencies: ["CPNG", "Tensor"], swiftSettings: checked),
+        // PNG in and out (libpng simplified API), JPEG in (TurboJPEG API, EXIF orientation), MNIST-style digit
+        // preprocessing. It decodes uploads, so it is built with bounds checks on (no -Ounchecked).
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: checked),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
@@ -79,7 +80,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
         .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet"]),

@@ -13,6 +13,8 @@ public struct PNGError: Error, CustomStringConvertible, Equatable {
         case unreadable
         /// Encoding failed.
         case encodeFailed
+        /// The header claims more pixels than `ImageFile.maxPixels`; refused before decoding.
+        case tooLarge
     }
 
     public let kind: Kind
@@ -31,6 +33,7 @@ public struct PNGError: Error, CustomStringConvertible, Equatable {
         case .corrupt: "\(name): damaged PNG: \(detail)"
         case .unreadable: "\(name): cannot read: \(detail)"
         case .encodeFailed: "\(name): cannot encode PNG: \(detail)"
+        case .tooLarge: "\(name): image too large: \(detail)"
         }
     }
 }
@@ -40,7 +43,23 @@ public struct PNGError: Error, CustomStringConvertible, Equatable {
 public enum PNG {
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Refuse absurd dimensions before allocating (a 1-KiB file may claim to be 2^31 pixels wide).
-    static let maxPixels = 100_000_000
+    static let maxPixels = ImageFile.maxPixels
+
+    /// The width and height an image's IHDR chunk claims, read from the first 24 bytes without decoding
+    /// anything: callers refuse decompression bombs before libpng allocates. Nil when `data` does not start
+    /// with the PNG signature and an IHDR chunk.
+    public static func claimedSize(of data: Data) -> (width: Int, height: Int)? {
+        guard data.count >= 24, data.prefix(8).elementsEqual(signature) else { return nil }
+        let bytes = [UInt8](data.dropFirst(8).prefix(16))
+        guard bytes[4...7].elementsEqual("IHDR".utf8) else { return nil }
+        func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        return (bigEndian(8), bigEndian(12))
+    }
+
+    /// True when `data` starts with the PNG signature.
+    public static func hasSignature(_ data: Data) -> Bool {
+        data.count >= 8 && data.prefix(8).elementsEqual(signature)
+    }
 
     /// The width and height an image's IHDR chunk claims, read from the first 24 bytes without decoding
     /// anything: callers refuse decompression bombs before libpng allocates. Nil when `data` does not start
@@ -77,10 +96,13 @@ public enum PNG {
             let width = Int(image.width), height = Int(image.height)
             // Deflate cannot compress better than about 1032:1, so a small file claiming a huge size is lying;
             // refusing it here avoids allocating gigabytes before libpng finds the data missing.
-            let plausible = min(maxPixels, raw.count * 1032 * 8)
+            let plausible = raw.count * 1032 * 8
             guard width > 0, height > 0, width * height <= plausible else {
                 return .failure(PNGError(kind: .corrupt, name: name,
                                          detail: "claims \(width)x\(height) pixels, more than a \(raw.count)-byte PNG can hold (limit \(plausible) pixels)"))
+            }
+            guard width * height <= maxPixels else {
+                return .failure(PNGError(kind: .tooLarge, name: name, detail: ImageFile.overLimit(width: width, height: height)))
             }
             let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
             image.format = hasAlpha ? png_uint_32(PNG_FORMAT_FLAG_ALPHA) : 0  // PNG_FORMAT_GA : PNG_FORMAT_GRAY

@@ -58,11 +58,9 @@ struct Classifier: Sendable {
     static func prepare(_ bytes: Data, name: String) throws -> Predictor.Prepared {
         do {
             return try Predictor.prepare(bytes: bytes, name: name)
-        } catch let error as PNGError {
-            switch error.kind {
-            case .notPNG: throw ServerError.unsupported("not a PNG image")
-            default: throw ServerError.unprocessable("truncated or damaged PNG: \(error.detail)")
-            }
+        } catch let error as ImageError {
+            if case .unknownFormat = error { throw ServerError.unsupported("not a PNG or JPEG image") }
+            throw ServerError.unprocessable("truncated or damaged image: \(error)")
         } catch is NoInkFound {
             throw ServerError.unprocessable("no ink found: the image is blank, there is no digit to classify")
         }

@@ -24,7 +24,7 @@ enum ExitStatusMapping {
         case let e as LockError: e.code == .held ? 3 : 1
         case let e as DataError: e.kind == .invalidRequest ? 2 : 4
         case is ModelFileError, is IncompatibleModel: 4
-        case is PNGError, is NoInkFound: 2
+        case is PNGError, is JPEGError, is ImageError, is NoInkFound: 2
         case let e as StepRunError:
             // Bad data found while a step ran is still bad data.
             (e.underlying is DataError) ? 4 : 1

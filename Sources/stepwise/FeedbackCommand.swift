@@ -10,14 +10,14 @@ struct FeedbackCommand: ParsableCommand {
         commandName: "feedback",
         abstract: "Store an image the model got wrong, with its true label, in incorrect_predictions/.",
         discussion: """
-            Keeps the original image, its 28x28 MNIST-style form and a record (true and predicted label, \
+            Keeps the original image (PNG or JPEG, as it was given), its 28x28 MNIST-style form and a record (true and predicted label, \
             confidence, model hash, time, original name, content hash). The same image twice is stored once. \
             `stepwise run retrain` folds the stored images into fine-tuning. A blank image (no ink found) is not \
             stored (exit code 2).
             """
     )
 
-    @Argument(help: ArgumentHelp("The PNG image.", valueName: "image"))
+    @Argument(help: ArgumentHelp("The PNG or JPEG image.", valueName: "image"))
     var image: String
 
     @Option(help: ArgumentHelp("The digit the image really shows (0-9).", valueName: "n"))

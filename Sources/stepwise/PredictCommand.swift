@@ -14,7 +14,9 @@ struct PredictCommand: ParsableCommand {
             white-on-black image is used as it is. `--preprocess plain` only resizes the whole image to 28x28, as \
             a baseline to compare with. Files that cannot be read are reported and the rest are still classified; \
             the exit code is then 1. A blank image (no ink found) is refused the same way, with exit code 2 when \
-            every refused file was blank. A model that does not give 10 finite probabilities is refused (exit 4).
+            every refused file was blank. A model that does not give 10 finite probabilities is refused (exit 4). \
+            Images are PNG or JPEG (told apart by their first bytes; a JPEG's EXIF orientation is honoured). \
+            `--explain DIR` writes the 28x28 image the model saw for each input to DIR/<input name>.png.
             """
     )
 
@@ -26,7 +28,7 @@ struct PredictCommand: ParsableCommand {
         case plain
     }
 
-    @Argument(help: ArgumentHelp("PNG images.", valueName: "image"))
+    @Argument(help: ArgumentHelp("PNG or JPEG images.", valueName: "image"))
     var images: [String]
 
     @Option(help: ArgumentHelp("Model file (default: Outputs/models/cnn.safetensors).", valueName: "path"))
@@ -38,6 +40,10 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How images become 28x28: mnist (MNIST's form) or plain (resize only, a baseline).",
                                valueName: "mode"))
     var preprocess: Preprocessing = .mnist
+
+    @Option(help: ArgumentHelp("Write the 28x28 image the model saw for each input to this folder, as <input name>.png.",
+                               valueName: "dir"))
+    var explain: String?
 
     @OptionGroup var project: ProjectOptions
 
@@ -62,14 +68,22 @@ struct PredictCommand: ParsableCommand {
                 ExitStatusMapping.printLine("error: \(error)")
             }
         }
+        var predictions = try Predictor.classify(prepared, model: loaded, modelPath: modelURL.path)
+        if let explain {
+            let folder = URL(fileURLWithPath: explain, isDirectory: true)
+            for (i, url) in try Predictor.explain(prepared, in: folder).enumerated() {
+                predictions[i].explained = url.path
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for p in try Predictor.classify(prepared, model: loaded, modelPath: modelURL.path) {
+        for p in predictions {
             if json {
                 print(String(decoding: try encoder.encode(p), as: UTF8.self))
             } else {
                 let others = p.top3.dropFirst().map { String(format: "%d %.1f%%", $0.label, $0.probability * 100) }.joined(separator: ", ")
-                print(String(format: "%@: %d (%.1f%%); then %@", p.file, p.label, p.confidence * 100, others))
+                print(String(format: "%@: %d (%.1f%%); then %@", p.file, p.label, p.confidence * 100, others)
+                      + (p.explained.map { "; the model saw \($0)" } ?? ""))
             }
         }
         if failures > 0 {

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Runtime
 import Tensor
 import Testing
@@ -56,5 +57,23 @@ struct FeedbackStoreFileTests {
         #expect(skipped.count == 1)
         #expect(skipped.first?.0 == "pipe_true3.png")
         #expect(skipped.first?.1.hasSuffix("cannot read: is a FIFO (named pipe), not a regular file") == true)
+    }
+
+    @Test func looseJPEGsInTheFolderAreReadForRetraining() throws {
+        let store = FeedbackStore(folder: dir.path("incorrect_predictions"))
+        try FileManager.default.createDirectory(at: store.folder, withIntermediateDirectories: true)
+        // A dark 7-ish bar on light paper, as a phone would send it (a JPEG named with its label).
+        var pixels = [UInt8](repeating: 230, count: 64 * 64)
+        for y in 10..<54 { for x in 28..<36 { pixels[y * 64 + x] = 20 } }
+        for x in 14..<50 { for y in 10..<16 { pixels[y * 64 + x] = 20 } }
+        try JPEG.encode(gray: pixels, width: 64, height: 64, quality: 80)
+            .write(to: store.folder.appendingPathComponent("phone_true7.jpg"))
+        try Data("not an image".utf8).write(to: store.folder.appendingPathComponent("notes_true1.jpg"))
+        let (items, skipped) = store.readAll { DigitPreprocessor.mnistStyle($0) }
+        #expect(items.map(\.source) == ["phone_true7.jpg"])
+        #expect(items.first?.trueLabel == 7)
+        #expect(items.first?.digit.max() == 255)
+        #expect(skipped.map(\.0) == ["notes_true1.jpg"])
+        #expect(skipped.first?.1.contains("not a PNG or JPEG image") == true)
     }
 }

@@ -48,6 +48,34 @@ struct FeedbackLoopTests {
             #expect((0...9).contains(label) && (0...1).contains(confidence))
         }
 
+        // A JPEG of the same upload reads the same way; --explain writes the 28x28 the model saw for each input,
+        // named from the input (the second upload-0 gets -2).
+        let png = try ImageFile.read(contentsOf: images[0])
+        let jpeg = project.url("upload-0.jpg")
+        try JPEG.encode(gray: png.pixels, width: png.width, height: png.height, quality: 85).write(to: jpeg)
+        let seen = project.url("seen")
+        let explained = try project.stepwise(["predict", "--json", "--explain", seen.path, images[0].path, jpeg.path])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        let both = try explained.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(both.map { $0["explained"] as? String } == [seen.appendingPathComponent("upload-0.png").path,
+                                                            seen.appendingPathComponent("upload-0-2.png").path])
+        #expect(both[0]["label"] as? Int == both[1]["label"] as? Int)
+        for name in ["upload-0.png", "upload-0-2.png"] {
+            let image = try ImageFile.read(contentsOf: seen.appendingPathComponent(name))
+            #expect(image.width == 28 && image.height == 28 && image.pixels.max() == 255)
+        }
+        let jpegFeedback = try project.stepwise(["feedback", jpeg.path, "--label", String(labels[0]), "--predicted", String((labels[0] + 1) % 10),
+                                                 "--folder", project.url("jpeg-feedback").path])
+        #expect(jpegFeedback.status == 0, "\(jpegFeedback.stderr)")
+        let jpegEntries = try FileManager.default.contentsOfDirectory(atPath: project.url("jpeg-feedback").path).filter { !$0.hasPrefix(".") }
+        #expect(jpegEntries.count == 1)
+        if let entry = jpegEntries.first {
+            let files = try FileManager.default.contentsOfDirectory(atPath: project.url("jpeg-feedback/\(entry)").path)
+            #expect(files.sorted() == ["digit.png", "original.jpg", "record.json"])
+        }
+
         // feedback: stored once, with its record; the same image again is not stored twice.
         let wrong = (labels[0] + 1) % 10
         let stored = try project.stepwise(["feedback", images[0].path, "--label", String(labels[0]), "--predicted", String(wrong)])

@@ -389,8 +389,7 @@ def run_page_test(binary):
         assert text(driver, "label") == label_before, "the last answer was replaced by an error"
         print(f"browser test: a file that is not an image: {said}")
 
-        # A JPEG (the drawing, encoded by the browser) dropped on the square: predicted once the server reads
-        # JPEG, until then its 415 is shown with the hint that this kind of image may not be read yet.
+        # A JPEG (the drawing, encoded by the browser) dropped on the square is predicted like a PNG.
         sent_before = driver.execute_script("return document.getElementById('sent').src")
         driver.execute_script("""
             document.getElementById('pad').toBlob((blob) => {
@@ -401,11 +400,10 @@ def run_page_test(binary):
             }, 'image/jpeg', 0.95);""")
         def jpeg_answered(d):
             status = d.find_element(By.ID, "status")
-            if "error" in (status.get_attribute("class") or ""):
-                return "415" in status.text and "may not read that kind of image yet" in status.text
+            assert "error" not in (status.get_attribute("class") or ""), f"the JPEG was refused: {status.text}"
             return d.execute_script("return document.getElementById('sent').src") != sent_before \
                 and status.text.startswith("The model says")
-        wait_for(driver, jpeg_answered, "a prediction for the JPEG, or the server's 415 with the page's hint")
+        wait_for(driver, jpeg_answered, "a prediction for the JPEG")
         print(f"browser test: a JPEG: {text(driver, 'status')}")
 
         # The statistics page shows the correction.

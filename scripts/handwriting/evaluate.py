@@ -14,14 +14,16 @@ import sys
 from collections import defaultdict
 
 
-def predict(stepwise, model, preprocess, paths, chunk=400):
+def predict(stepwise, model, preprocess, paths, chunk=400, options=(), exit_codes=(0, 1)):
+    """`stepwise predict --json` of `paths` (in chunks), keyed by absolute path; `options` go on every command
+    line, `exit_codes` are the ones that still printed results (1: some files unreadable; 2: all of those blank)."""
     results = {}
     for start in range(0, len(paths), chunk):
-        command = [stepwise, "predict", "--json", "--preprocess", preprocess]
+        command = [stepwise, "predict", "--json", "--preprocess", preprocess] + list(options)
         if model:
             command += ["--model", model]
         done = subprocess.run(command + paths[start:start + chunk], capture_output=True, text=True)
-        if done.returncode not in (0, 1):
+        if done.returncode not in exit_codes:
             sys.exit(f"{' '.join(command[:6])} … failed with exit code {done.returncode}:\n{done.stderr}")
         for line in done.stdout.splitlines():
             if line.startswith("{"):

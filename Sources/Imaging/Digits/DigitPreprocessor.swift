@@ -7,6 +7,8 @@ public enum DigitPreprocessor {
     public static let inkSide = 20
     /// Below this contrast (max minus min luminance) an image holds no ink worth finding.
     static let minimumContrast = 32
+    /// In a clean image, ink fainter than the brightest ink divided by this is taken as paper.
+    static let cleanFloorDivisor: UInt8 = 10
 
     /// The 784 pixels (28x28, rows top to bottom, white ink on black) for `image`.
     public static func mnistStyle(_ image: GrayImage) -> [UInt8] {
@@ -47,14 +49,21 @@ public enum DigitPreprocessor {
             return (luminance, report)
         }
         report.inverted = inverted
-        if report.alphaBackground == nil {
-            // A photo's lighting is uneven; measuring the ink against the local paper makes it flat (and turns
-            // dark ink light, as MNIST's) before any threshold is chosen. Composited transparency is flat already.
+        // A clean image (a scan, a canvas, a crop of one, composited transparency) has one paper level; it is
+        // used as it is, apart from that level, so strokes that fill the frame keep every pixel. A photo's
+        // lighting is uneven and its paper noisy: only then is the ink measured against the local paper (dark
+        // ink as the fraction of the paper's light it absorbs) and are specks cleared, as the paper estimate
+        // would otherwise take a large digit's strokes for paper.
+        let oriented = inverted ? luminance.map { 255 - $0 } : luminance
+        let paper = report.alphaBackground == nil
+            ? PaperBackground.uniformLevel(oriented, width: image.width, height: image.height) : 0
+        if let paper {
+            if report.alphaBackground == nil { report.flatPaper = paper }
+            luminance = paper == 0 ? oriented : oriented.map { $0 > paper ? $0 - paper : 0 }
+        } else {
             let background = PaperBackground.estimate(luminance, width: image.width, height: image.height)
             luminance = PaperBackground.flatten(luminance, background: background, inkIsDark: inverted)
             report.backgroundFlattened = true
-        } else if inverted {
-            for i in luminance.indices { luminance[i] = 255 - luminance[i] }
         }
         guard let low = luminance.min(), let high = luminance.max(), Int(high) - Int(low) >= minimumContrast else {
             report.blank = true
@@ -62,8 +71,10 @@ public enum DigitPreprocessor {
         }
 
         // Clear the paper's texture and noise; what is left keeps its level (antialiased edges stay soft) and is
-        // scaled so the brightest ink is 255, as in MNIST.
-        let threshold = noiseThreshold(luminance)
+        // scaled so the brightest ink is 255, as in MNIST. Flat paper has no texture to clear: only the faintest
+        // tenth of the ink's range (JPEG ringing around strokes) goes. Specks (dust on a scan, noise on a photo)
+        // are pieces with far less ink than the digit's; a clean digit has none, and keeps all its pieces.
+        let threshold = report.backgroundFlattened ? noiseThreshold(luminance) : high / cleanFloorDivisor
         report.noiseThreshold = threshold
         report.specksRemoved = InkComponents.clean(&luminance, threshold: threshold,
                                                    width: image.width, height: image.height)

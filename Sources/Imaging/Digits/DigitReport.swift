@@ -24,6 +24,9 @@ public struct DigitReport: Sendable, Equatable, Codable {
     public var alphaBackground: UInt8?
     /// Dark ink on light paper was turned into MNIST's white ink on black.
     public var inverted = false
+    /// The image's paper is one flat level (a scan, a canvas, a crop of either): this level (of the ink, light on
+    /// dark) was taken as paper and nothing else was changed. Nil for photos and transparent images.
+    public var flatPaper: UInt8?
     /// The paper's brightness was estimated across the image and the ink measured against it, so uneven
     /// lighting does not count as ink (opaque images only).
     public var backgroundFlattened = false

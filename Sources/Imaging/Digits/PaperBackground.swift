@@ -10,6 +10,62 @@ enum PaperBackground {
     /// thick marker digit covers less than half of it, narrow enough to follow a lighting gradient.
     static let windowRadius = 5
 
+    /// The paper's level when the paper is one flat level (a scan, a canvas, a crop of either, even through JPEG),
+    /// nil when it varies (a photo: uneven lighting, grain, sensor noise). `ink` is light ink on dark paper.
+    ///
+    /// Flat paper shows as a sharp peak in the histogram: on a clean image at least `flatFraction` of the paper
+    /// (what Otsu's threshold puts on the dark side, antialiased stroke edges included) lies within
+    /// `flatTolerance` of the most common paper level. In a tight crop the strokes' soft edges may outnumber the
+    /// flat paper; they lie next to the strokes, though, where a photo's noise and shading lie everywhere. So a
+    /// tight crop is flat too when its paper pixels off the paper level that are not near a stroke make less than
+    /// `strayFraction` of the image.
+    static func uniformLevel(_ ink: [UInt8], width: Int, height: Int) -> UInt8? {
+        let otsu = Int(DigitPreprocessor.otsuThreshold(ink))
+        var histogram = [Int](repeating: 0, count: 256)
+        for v in ink { histogram[Int(v)] += 1 }
+        guard let mode = (0...otsu).max(by: { histogram[$0] < histogram[$1] }) else { return nil }
+        let level = max(0, mode - flatTolerance)...min(otsu, mode + flatTolerance)
+        let paper = (0...otsu).reduce(0) { $0 + histogram[$1] }
+        let flat = level.reduce(0) { $0 + histogram[$1] }
+        if Double(flat) >= flatFraction * Double(paper) { return UInt8(mode) }
+
+        // Soft edges reach further in a large image: a few pixels per 28 of its shorter side. "Near" is counted
+        // in square cells of half that reach: a pixel is near a stroke when a cell within two cells of its own
+        // holds ink, which costs two passes over the pixels however large the reach.
+        let cell = max(1, min(width, height) / 20)
+        let columns = (width + cell - 1) / cell, rows = (height + cell - 1) / cell
+        let cellColumn = (0..<width).map { $0 / cell }
+        var inked = [Bool](repeating: false, count: columns * rows)
+        for y in 0..<height {
+            let base = y * width, cellRow = (y / cell) * columns
+            for x in 0..<width where Int(ink[base + x]) > otsu { inked[cellRow + cellColumn[x]] = true }
+        }
+        var near = [Bool](repeating: false, count: columns * rows)
+        for row in 0..<rows {
+            for column in 0..<columns where inked[row * columns + column] {
+                for r in max(0, row - 2)...min(rows - 1, row + 2) {
+                    for c in max(0, column - 2)...min(columns - 1, column + 2) { near[r * columns + c] = true }
+                }
+            }
+        }
+        var stray = 0
+        for y in 0..<height {
+            let base = y * width, cellRow = (y / cell) * columns
+            for x in 0..<width where !near[cellRow + cellColumn[x]] {
+                let v = Int(ink[base + x])
+                if v <= otsu && !level.contains(v) { stray += 1 }
+            }
+        }
+        return Double(stray) < strayFraction * Double(ink.count) ? UInt8(mode) : nil
+    }
+
+    /// Paper levels this close to the paper's most common level count as the same flat paper.
+    static let flatTolerance = 2
+    /// That level must hold at least this fraction of the paper…
+    static let flatFraction = 0.5
+    /// …or the paper pixels off it and away from the strokes less than this fraction of the image.
+    static let strayFraction = 0.02
+
     /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
     static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
         let cell = max(1, (max(width, height) + gridCells - 1) / gridCells)

@@ -85,7 +85,8 @@ public struct FeedbackStore: Sendable {
         }
 
         let ext = URL(fileURLWithPath: originalName).pathExtension.lowercased()
-        try put(original, "original." + (ext.isEmpty ? "png" : ext))
+        let sniffed = ImageFile.format(of: original) == .jpeg ? "jpg" : "png"
+        try put(original, "original." + (ext.isEmpty ? sniffed : ext))
         try put(PNG.encode(gray: digit, width: 28, height: 28), "digit.png")
         let record = FeedbackRecord(trueLabel: trueLabel, predictedLabel: predictedLabel, confidence: confidence,
                                     modelSHA256: modelSHA256, reportedAt: Timestamp.string(Date()),
@@ -138,7 +139,7 @@ public struct FeedbackStore: Sendable {
                 do {
                     let record = try Self.decodeRecord(RegularFile.read(url.appendingPathComponent("record.json")))
                     guard (0...9).contains(record.trueLabel) else { throw StepFailure("true_label \(record.trueLabel) is not a digit") }
-                    let image = try PNG.read(contentsOf: url.appendingPathComponent("digit.png"))
+                    let image = try ImageFile.read(contentsOf: url.appendingPathComponent("digit.png"))
                     guard image.width == 28, image.height == 28 else { throw StepFailure("digit.png is \(image.width)x\(image.height), not 28x28") }
                     // The name people uploaded, and the entry's folder to find it by.
                     items.append(Item(source: "\(record.originalName) (\(name))", digit: image.pixels, trueLabel: UInt8(record.trueLabel),
@@ -152,7 +153,7 @@ public struct FeedbackStore: Sendable {
                     continue
                 }
                 do {
-                    let image = try PNG.read(contentsOf: url)
+                    let image = try ImageFile.read(contentsOf: url)
                     items.append(Item(source: name, digit: preprocess(image), trueLabel: UInt8(label.true),
                                       predictedLabel: UInt8(label.predicted ?? 255)))
                 } catch {

@@ -17,6 +17,8 @@ public struct Prediction: Codable, Sendable {
     public var top3: [Candidate]
     /// What preprocessing did to the image (inverted, cropped, …).
     public var preprocessing: String
+    /// Where `predict --explain` wrote the 28x28 image the model saw; absent otherwise.
+    public var explained: String?
 }
 
 /// A model file that cannot classify digits: it does not take 28x28 grayscale images, does not give 10 outputs,
@@ -80,15 +82,16 @@ public enum Predictor {
         public var original: Data
     }
 
-    /// Reads and preprocesses one file; errors name the file, and a blank image is refused (`NoInkFound`).
-    /// `plain` only resizes the whole image to 28x28 (a baseline to compare MNIST-style preprocessing with).
+    /// Reads (PNG or JPEG) and preprocesses one file; errors name the file, and a blank image is refused
+    /// (`NoInkFound`). `plain` only resizes the whole image to 28x28 (a baseline to compare MNIST-style
+    /// preprocessing with).
     public static func prepare(_ url: URL, plain: Bool = false) throws -> Prepared {
-        try prepare(bytes: PNG.readBytes(of: url), name: url.path, plain: plain)
+        try prepare(bytes: ImageFile.readBytes(of: url), name: url.path, plain: plain)
     }
 
     /// The same for an image's bytes (an upload); `name` stands for the file in errors and in `file`.
     public static func prepare(bytes data: Data, name: String, plain: Bool = false) throws -> Prepared {
-        let image = try PNG.decode(data, name: name)
+        let image = try ImageFile.decode(data, name: name)
         let result = DigitPreprocessor.process(image)
         guard !result.report.blank else { throw NoInkFound(file: name) }
         if plain {
@@ -96,6 +99,25 @@ public enum Predictor {
                             notes: "plain resize of the whole image to 28x28", original: data)
         }
         return Prepared(file: name, digit: result.pixels, notes: result.report.summary, original: data)
+    }
+
+    /// Writes each prepared image's 28x28 input, as the model sees it, to `folder` (created if missing) as
+    /// `<input file name without its extension>.png`; a name that two inputs share gets `-2`, `-3`… Returns the
+    /// files written, in the order of `prepared`.
+    public static func explain(_ prepared: [Prepared], in folder: URL) throws -> [URL] {
+        try Folder.create(folder)
+        var used: Set<String> = []
+        return try prepared.map { p in
+            let stem = URL(fileURLWithPath: p.file).deletingPathExtension().lastPathComponent
+            var name = stem + ".png", n = 1
+            while !used.insert(name).inserted {
+                n += 1
+                name = "\(stem)-\(n).png"
+            }
+            let url = folder.appendingPathComponent(name)
+            try PNG.write(GrayImage(width: DigitPreprocessor.side, height: DigitPreprocessor.side, pixels: p.digit), to: url)
+            return url
+        }
     }
 
     /// Classifies prepared images in batches of `batchSize`. A model whose outputs for an image are not 10 finite
@@ -132,6 +154,7 @@ extension DigitReport {
         if blank { return "no ink found: the image is blank" }
         var parts: [String] = []
         if let alphaBackground { parts.append("transparency composited onto \(alphaBackground == 0 ? "black" : "white")") }
+        if flatPaper != nil { parts.append("flat paper: nothing flattened") }
         if backgroundFlattened { parts.append("uneven lighting flattened") }
         if inverted { parts.append("inverted (dark ink on light paper)") }
         if specksRemoved > 0 { parts.append("\(specksRemoved) specks removed") }

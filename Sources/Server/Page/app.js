@@ -490,8 +490,8 @@
 
   function errorText(response, answer, sentType = "") {
     const reason = answer && answer.error ? answer.error : response.statusText || "no reason given";
-    const otherImage = sentType.startsWith("image/") && sentType !== "image/png";
-    const hint = response.status === 415 && otherImage ? " (this server may not read that kind of image yet)" : "";
+    const otherImage = sentType.startsWith("image/") && sentType !== "image/png" && sentType !== "image/jpeg";
+    const hint = response.status === 415 && otherImage ? " (the server reads PNG and JPEG images)" : "";
     return `The server answered ${response.status}: ${reason}${hint}`;
   }
 

@@ -26,21 +26,21 @@ struct ImageUpload {
         case "image/png", "image/jpeg", "image/jpg", "application/octet-stream", "":
             return ImageUpload(bytes: try await RequestBody.collect(request, limit: limit), name: "upload")
         default:
-            throw ServerError.unsupported("Content-Type \(mediaType) is not an image: send image/png, or multipart/form-data with a `file` field")
+            throw ServerError.unsupported("Content-Type \(mediaType) is not an image: send image/png or image/jpeg, or multipart/form-data with a `file` field")
         }
     }
 
-    /// Refuses what is not a PNG (JPEG included, until JPEG decoding lands), and a header claiming more pixels than
-    /// `maxPixels`, before any decoding.
+    /// Refuses what is neither a PNG nor a JPEG, and a header claiming more pixels than `maxPixels`, before any
+    /// decoding.
     func check(maxPixels: Int) throws {
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            throw ServerError.unsupported("JPEG images are not supported yet: send a PNG")
+        guard ImageFile.format(of: bytes) != nil else {
+            throw ServerError.unsupported(bytes.isEmpty ? "empty body: send a PNG or JPEG image" : "not a PNG or JPEG image")
         }
-        guard PNG.hasSignature(bytes) else {
-            throw ServerError.unsupported(bytes.isEmpty ? "empty body: send a PNG image" : "not a PNG image")
-        }
-        guard let size = PNG.claimedSize(of: bytes) else {
-            throw ServerError.unprocessable("truncated or damaged PNG: no image header")
+        let size: (width: Int, height: Int)
+        do {
+            size = try ImageFile.claimedSize(of: bytes, name: name)
+        } catch {
+            throw ServerError.unprocessable("truncated or damaged image: \(error)")
         }
         guard size.width > 0, size.height > 0, size.width * size.height <= maxPixels else {
             throw ServerError.unprocessable("image too large: its header claims \(size.width)x\(size.height) pixels, "
