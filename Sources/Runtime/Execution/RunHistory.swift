@@ -22,7 +22,7 @@ public struct RunHistory: Sendable {
         let fm = FileManager.default
         guard fm.fileExists(atPath: runsURL.path) else { return [] }
         let decoder = JSONDecoder()
-        var records = try RunIndex(history: self).entries().compactMap(\.record)
+        var records = try RunIndex(history: self).entries(records: true).compactMap(\.record)
         for name in try fm.contentsOfDirectory(atPath: runsURL.path) where !name.hasPrefix(".") && name != "index.jsonl" {
             let url = runsURL.appendingPathComponent(name).appendingPathComponent("run.json")
             guard let data = try? Data(contentsOf: url),

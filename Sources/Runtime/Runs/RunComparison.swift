@@ -32,7 +32,7 @@ public struct RunComparison: Sendable, Equatable {
     public init(old: RunIndexEntry, new: RunIndexEntry) {
         self.old = old
         self.new = new
-        parameters = Self.changes(from: old.parameters, to: new.parameters)
+        parameters = Self.changes(from: old, to: new)
         metrics = Set(old.metrics.keys).union(new.metrics.keys).sorted().map {
             Delta(name: $0, old: old.metrics[$0], new: new.metrics[$0])
         }
@@ -40,10 +40,29 @@ public struct RunComparison: Sendable, Equatable {
         perClass = Set(a.keys).union(b.keys).sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
             .map { Delta(name: $0, old: a[$0], new: b[$0]) }
             .filter { $0.old != $0.new }
-        reran = new.computed.map { ($0, new.reasons[$0] ?? "") }
+        reran = new.computed.indices.map { (new.computed[$0], $0 < new.reasons.count ? new.reasons[$0] : "") }
     }
 
-    /// Parameters whose value differs, by `step.key`, sorted.
+    /// Parameters whose value differs, by `step.key`, sorted. Lists of `step.key=value`, as the index has them.
+    public static func changes(from old: RunIndexEntry, to new: RunIndexEntry) -> [Change] {
+        guard old.parameters != new.parameters else { return [] }
+        // Usually the same keys in the same places: compare only the lines that differ.
+        if old.parameters.count == new.parameters.count {
+            let split = { (item: String) -> (Substring, Substring) in
+                let eq = item.firstIndex(of: "=") ?? item.endIndex
+                return (item[..<eq], eq == item.endIndex ? "" : item[item.index(after: eq)...])
+            }
+            var found: [Change] = []
+            for (a, b) in zip(old.parameters, new.parameters) where a != b {
+                let (ka, va) = split(a), (kb, vb) = split(b)
+                guard ka == kb else { return changes(from: old.parameterValues, to: new.parameterValues) }
+                found.append(Change(key: String(ka), old: String(va), new: String(vb)))
+            }
+            return found
+        }
+        return changes(from: old.parameterValues, to: new.parameterValues)
+    }
+
     public static func changes(from old: [String: String], to new: [String: String]) -> [Change] {
         Set(old.keys).union(new.keys).sorted().compactMap { key in
             old[key] == new[key] ? nil : Change(key: key, old: old[key], new: new[key])
@@ -123,8 +142,16 @@ extension RunComparison {
     /// id, that run against the one before it; two, A against B. An id may be given as a unique prefix, and in its
     /// folder form (dashes for colons).
     public static func between(_ a: String?, _ b: String?, in history: RunHistory) throws -> RunComparison {
-        let entries = try RunIndex(history: history).entries().filter { !$0.parameters.isEmpty }
         let workflow = history.workflowURL.lastPathComponent
+        if a == nil, b == nil {
+            // The common case reads only the end of the index.
+            let last = RunIndex(history: history).latest(2)
+            guard last.count == 2 else {
+                throw RunNotFound(description: "\(workflow) has \(last.isEmpty ? "no runs" : "one run") in its index; diff needs two")
+            }
+            return RunComparison(old: last[0], new: last[1])
+        }
+        let entries = try RunIndex(history: history).entries().filter { !$0.parameters.isEmpty }
         func find(_ id: String) throws -> Int {
             let matches = entries.indices.filter {
                 entries[$0].id == id || Timestamp.folderName(forID: entries[$0].id) == id
@@ -142,15 +169,11 @@ extension RunComparison {
         switch (a, b) {
         case let (a?, b?):
             return RunComparison(old: entries[try find(a)], new: entries[try find(b)])
-        case let (a?, nil):
-            let i = try find(a)
-            guard i > 0 else { throw RunNotFound(description: "run \(a) is the first run of \(workflow); give a second run to compare with") }
+        case let (a, b):
+            // One id (the other is nil: both nil was handled above): that run against the one before it.
+            let i = try find(a ?? b ?? "")
+            guard i > 0 else { throw RunNotFound(description: "run \(entries[i].id) is the first run of \(workflow); give a second run to compare with") }
             return RunComparison(old: entries[i - 1], new: entries[i])
-        default:
-            guard entries.count >= 2 else {
-                throw RunNotFound(description: "\(workflow) has \(entries.count == 0 ? "no runs" : "one run") in its index; diff needs two")
-            }
-            return RunComparison(old: entries[entries.count - 2], new: entries[entries.count - 1])
         }
     }
 }

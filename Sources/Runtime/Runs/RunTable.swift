@@ -32,7 +32,7 @@ public struct RunTable: Sendable {
         var previous: RunIndexEntry?
         for entry in entries {
             // A run that never got a plan has no parameters; it is not what the next one is compared with.
-            let changed = previous.map { RunComparison.changes(from: $0.parameters, to: entry.parameters).map(RunComparison.describe) } ?? []
+            let changed = previous.map { RunComparison.changes(from: $0, to: entry).map(RunComparison.describe) } ?? []
             rows.append(Row(id: entry.id, date: entry.started, commit: entry.commit.map { String($0.prefix(7)) },
                             status: entry.status, mode: entry.mode, changed: entry.parameters.isEmpty ? [] : changed,
                             testAccuracy: entry.metrics["test_accuracy"], testLoss: entry.metrics["test_loss"],
