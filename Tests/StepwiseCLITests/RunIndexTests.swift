@@ -54,6 +54,21 @@ struct RunIndexTests {
         #expect(md.stdout.contains("| test_accuracy |"), "\(md.stdout)")
         #expect(md.stdout.contains("| train | runs: lr changed from 0.003 to 0.01"), "\(md.stdout)")
         #expect(!md.stdout.contains("| load |"), "\(md.stdout)")
+        // report.md compares with the previous run and draws the pipeline, each step ran or from cache.
+        let report = try project.read("Outputs/train/report.md")
+        #expect(report.contains("## Compared with the previous run"), "\(report)")
+        #expect(report.contains("| `train.lr` | 0.003 | 0.01 |"), "\(report)")
+        #expect(report.contains("| test_accuracy |"), "\(report)")
+        #expect(report.contains("```mermaid\nflowchart LR"), "\(report)")
+        #expect(report.contains("[\"load<br/><i>from cache</i>\"]:::cached"), "\(report)")
+        #expect(report.contains("[\"train<br/><i>ran</i>\"]:::ran"), "\(report)")
+        // plan --graph draws the same graph for what a run would do.
+        let graph = try project.stepwise(["plan", "train", "--graph"] + quick + ["--set", "train.lr=0.02"], environment: data.environment)
+        #expect(graph.status == 0, "\(graph.stderr)")
+        #expect(graph.stdout.contains("[\"train<br/><i>runs</i>\"]:::runs"), "\(graph.stdout)")
+        #expect(graph.stdout.contains("[\"build<br/><i>from cache</i>\"]:::cached"), "\(graph.stdout)")
+        #expect(graph.stdout.contains("-->|\"trained\"|"), "\(graph.stdout)")
+
         let text = try project.stepwise(["diff"]).stdout
         #expect(text.contains("train.lr 0.003 -> 0.01"), "\(text)")
 

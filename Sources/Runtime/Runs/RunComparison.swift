@@ -108,7 +108,12 @@ public struct RunComparison: Sendable, Equatable {
 
     /// Markdown tables for a pull request.
     public var markdown: String {
-        var lines = ["### Run \(old.id) → \(new.id)", ""]
+        "### Run \(old.id) → \(new.id)\n\n" + changesMarkdown + "\n" + stepsMarkdown
+    }
+
+    /// The parameter, metric and per-class tables.
+    public var changesMarkdown: String {
+        var lines: [String] = []
         if parameters.isEmpty {
             lines.append("No parameter changed.")
         } else {
@@ -125,7 +130,12 @@ public struct RunComparison: Sendable, Equatable {
                 "| \($0.name) | \(Self.format("accuracy", $0.old)) | \(Self.format("accuracy", $0.new)) | \(Self.formatDelta("accuracy", $0.delta)) |"
             }
         }
-        lines += ["", "| Step run again | Why |", "|---|---|"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The steps the newer run computed, and why.
+    public var stepsMarkdown: String {
+        var lines = ["| Step run again | Why |", "|---|---|"]
         lines += reran.isEmpty ? ["| (none) | every step came from the cache |"]
             : reran.map { "| \($0.step) | \($0.reason.replacingOccurrences(of: "|", with: "\\|")) |" }
         return lines.joined(separator: "\n") + "\n"

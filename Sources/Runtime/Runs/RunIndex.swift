@@ -140,12 +140,15 @@ public struct RunIndex: Sendable {
         return Data(out)
     }
 
-    /// The newest `count` runs that had a plan (parameters), oldest first, decoding lines from the end only.
-    public func latest(_ count: Int) -> [RunIndexEntry] {
+    /// The newest `count` runs that had a plan (parameters) and pass `filter`, oldest first, decoding lines from
+    /// the end only.
+    public func latest(_ count: Int, where filter: (RunIndexEntry) -> Bool = { _ in true }) -> [RunIndexEntry] {
         let decoder = Self.decoder(records: false)
         var found: [RunIndexEntry] = []
         for line in lines().reversed() where found.count < count {
-            if let entry = try? decoder.decode(RunIndexEntry.self, from: line), !entry.parameters.isEmpty { found.append(entry) }
+            if let entry = try? decoder.decode(RunIndexEntry.self, from: line), !entry.parameters.isEmpty, filter(entry) {
+                found.append(entry)
+            }
         }
         return found.sorted { RunHistory.order($0.id) < RunHistory.order($1.id) }
     }

@@ -195,8 +195,15 @@ extension WorkflowRunner {
             let parameters = step.schema.parameters.map { (key: $0.name, value: step.parameters[$0.name]?.description ?? "") }
             return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
         }
-        return RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
-                           seed: record.seed, steps: steps, runFolder: folder)
+        var manifest = RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
+                                   seed: record.seed, steps: steps, runFolder: folder)
+        manifest.edges = PipelineGraph.edges(workflow.steps.map { step in
+            (step.name, step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } })
+        })
+        manifest.parameters = RunIndex.entry(for: record, metrics: nil, commit: nil, folder: true).parameters
+        manifest.previous = RunIndex(history: RunHistory(outputs: outputs, workflow: name))
+            .latest(1) { $0.metrics["test_accuracy"] != nil && $0.id != record.id }.last
+        return manifest
     }
 
     /// A cached step's workspace files (see `WorkspaceFiles`): each file whose content differs from the entry's
