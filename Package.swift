@@ -29,6 +29,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // gnuplot-iostream (Debian: libgnuplot-iostream-dev, header only, on Boost) behind a C function.
+        .target(name: "CGnuplot", cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
+                                 .linkedLibrary("boost_filesystem")]),
 
         // Numeric core: tensors, kernels, safetensors files.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
@@ -43,7 +47,7 @@ let package = Package(
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
-        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor",
+        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor", "CGnuplot",
                                                 .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .executableTarget(name: "stepwise", dependencies: [

@@ -2,7 +2,8 @@
 # Benchmark: `stepwise runs` and `stepwise diff` with 1,000 runs recorded. Builds a scratch project whose
 # Outputs/train/runs/index.jsonl holds 1,000 lines made from the lines of three real runs (a full run, an
 # all-cached run whose whole record is in its line, a run with a new learning rate), each with its own id and
-# learning rate, then times each command (median of 15 runs, in milliseconds). Numbers go in docs/PERFORMANCE.md.
+# learning rate, then times each command: wall time and CPU time (user+sys), medians of 15 runs, in ms.
+# Numbers go in docs/PERFORMANCE.md.
 # Usage: STEPWISE_DATA=/path/to/mnist scripts/bench-runs.sh [path/to/stepwise]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,15 +33,20 @@ PY
 echo "index: $(wc -l < "$index") runs, $(du -k "$index" | cut -f1) KB"
 time_ms() {
     python3 - "$@" <<'PY'
-import subprocess, sys, time, statistics
-times = []
+import resource, subprocess, sys, time, statistics
+times, cpu = [], []
 for _ in range(15):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
     times.append((time.perf_counter() - t) * 1000)
-print("%-28s median %6.1f ms  min %6.1f ms" % (" ".join(sys.argv[2:]), statistics.median(times), min(times)))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+print("%-14s wall median %6.1f ms, min %6.1f ms; CPU (user+sys) median %6.1f ms"
+      % (" ".join(sys.argv[2:]), statistics.median(times), min(times), statistics.median(cpu)))
 PY
 }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$scratch"
 time_ms "$bin" runs
 time_ms "$bin" runs --json

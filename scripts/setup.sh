@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Stepwise needs, and only those that are missing. Safe to run again.
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libpng-dev zlib1g-dev gnuplot-nox)
+packages=(pkg-config libopenblas-dev libpng-dev zlib1g-dev gnuplot-nox libgnuplot-iostream-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

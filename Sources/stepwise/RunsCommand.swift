@@ -33,8 +33,15 @@ struct RunsCommand: ParsableCommand {
         @Flag(help: "Print a JSON array instead of a table.")
         var json = false
 
+        @Flag(help: "Also draw test accuracy across runs, labelled by what changed, into Outputs/<workflow>/run-charts/.")
+        var chart = false
+
         func run() throws {
             let table = try RunTable(history: target.history)
+            if chart {
+                let drawn = try table.chart(workflow: target.workflow, in: RunTable.chartFolder(of: target.history))
+                ExitStatusMapping.printLine("chart: \(drawn.png.path)")
+            }
             if json {
                 FileHandle.standardOutput.write(try table.json() + Data("\n".utf8))
             } else {

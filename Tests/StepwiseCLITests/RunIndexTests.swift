@@ -4,16 +4,6 @@ import Testing
 /// The run index, `stepwise runs`, `stepwise diff` and `runs prune` through the binary. Synthetic data.
 @Suite("run index, runs, diff, prune (synthetic data)")
 struct RunIndexTests {
-    /// The folders under Outputs/train/runs/ (index.jsonl and retention are files, not runs).
-    static func runFolders(_ project: ScratchProject) throws -> [String] {
-        let runs = project.url("Outputs/train/runs")
-        return try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { name in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: runs.appendingPathComponent(name).path, isDirectory: &isDirectory)
-                && isDirectory.boolValue
-        }.sorted()
-    }
-
     static func indexLines(_ project: ScratchProject) throws -> [[String: Any]] {
         try project.read("Outputs/train/runs/index.jsonl").split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -27,12 +17,12 @@ struct RunIndexTests {
 
         let first = try project.stepwise(["run", "train"] + quick, environment: data.environment)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try Self.runFolders(project).count == 1)
+        #expect(try project.runFolders().count == 1)
 
         // Everything from the cache, nothing put back: one index line, no folder.
         let again = try project.stepwise(["run", "train"] + quick, environment: data.environment)
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(try Self.runFolders(project).count == 1)
+        #expect(try project.runFolders().count == 1)
         var lines = try Self.indexLines(project)
         #expect(lines.count == 2)
         #expect(lines[1]["folder"] as? Bool == false)
@@ -47,7 +37,7 @@ struct RunIndexTests {
         // A new learning rate: the diff shows the change and what it did.
         let changed = try project.stepwise(["run", "train"] + quick + ["--set", "train.lr=0.01"], environment: data.environment)
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(try Self.runFolders(project).count == 2)
+        #expect(try project.runFolders().count == 2)
         let md = try project.stepwise(["diff", "--md"])
         #expect(md.status == 0, "\(md.stderr)")
         #expect(md.stdout.contains("| `train.lr` | 0.003 | 0.01 |"), "\(md.stdout)")
@@ -84,6 +74,16 @@ struct RunIndexTests {
         #expect(parsed[1]["steps_cached"] as? Int == 7)
         lines = try Self.indexLines(project)
         #expect(lines.count == 3)
+
+        // Test accuracy across runs, labelled by what changed, drawn by gnuplot with its script and data beside it.
+        let chart = try project.stepwise(["runs", "--chart"])
+        #expect(chart.status == 0, "\(chart.stderr)")
+        for ext in ["png", "gp", "dat"] {
+            #expect(FileManager.default.fileExists(atPath: project.url("Outputs/train/run-charts/accuracy-across-runs.\(ext)").path))
+        }
+        let points = try project.read("Outputs/train/run-charts/accuracy-across-runs.dat")
+        #expect(points.split(separator: "\n").count == 4, "\(points)")
+        #expect(points.contains("train.lr 0.003 -> 0.01\""), "\(points)")
     }
 
     @Test func pruneAndGCKeepTheSameRuns() throws {
@@ -97,12 +97,12 @@ struct RunIndexTests {
         let failed = try project.stepwise(["run", "train", "--only", "evaluate"] + quick + ["--set", "train.lr=0.5"],
                                           environment: data.environment)
         #expect(failed.status != 0)
-        #expect(try Self.runFolders(project).count == 4)
+        #expect(try project.runFolders().count == 4)
 
         let prune = try project.stepwise(["runs", "prune", "--keep", "1"])
         #expect(prune.status == 0, "\(prune.stderr)")
         // The failed run is the newest; the last successful full run (lr 0.02) is kept too.
-        let kept = try Self.runFolders(project)
+        let kept = try project.runFolders()
         #expect(kept.count == 2, "\(kept)")
         #expect(try Self.indexLines(project).count == 4, "prune keeps every run's index line")
 

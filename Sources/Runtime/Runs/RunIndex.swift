@@ -153,6 +153,18 @@ public struct RunIndex: Sendable {
         return found.sorted { RunHistory.order($0.id) < RunHistory.order($1.id) }
     }
 
+    /// The file's bytes (empty if there is none yet), to ask which ids it holds without decoding it.
+    public var contents: Contents { Contents(data: FileManager.default.contents(atPath: url.path) ?? Data()) }
+
+    public struct Contents: Sendable {
+        let data: Data
+
+        /// Whether a line has this run id (lines are written without spaces, keys sorted: `"id":"<id>"`).
+        public func contains(id: String) -> Bool {
+            data.range(of: Data("\"id\":\"\(id)\"".utf8)) != nil
+        }
+    }
+
     /// The lines of the file, in the order they were appended; blank lines dropped.
     func lines() -> [Data] {
         FileManager.default.contents(atPath: url.path).map(Self.lines) ?? []

@@ -71,6 +71,19 @@ public struct RunTable: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Draws the test accuracy of every run that has one into `folder` (made if missing),
+    /// `accuracy-across-runs.png` with its `.gp` and `.dat`; see `ChartRenderer.accuracyAcrossRuns`.
+    public func chart(workflow: String, in folder: URL) throws -> Chart {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try ChartRenderer(folder: folder).accuracyAcrossRuns(rows, workflow: workflow)
+    }
+
+    /// Where `stepwise runs --chart` draws: `Outputs/<workflow>/run-charts/` (runs/ holds only runs; charts/
+    /// belongs to the plot step, which keeps only its own files there).
+    public static func chartFolder(of history: RunHistory) -> URL {
+        history.workflowURL.appendingPathComponent("run-charts", isDirectory: true)
+    }
+
     /// A JSON array of the rows.
     public func json() throws -> Data {
         let encoder = JSONEncoder()
