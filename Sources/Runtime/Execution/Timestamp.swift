@@ -18,6 +18,6 @@ public enum Timestamp {
 
     /// A run id's folder name: `2026-11-22T01:02:03Z-2` is in `2026-11-22T01-02-03Z-2`.
     public static func folderName(forID id: String) -> String {
-        id.replacingOccurrences(of: ":", with: "-")
+        String(id.map { $0 == ":" ? "-" : $0 })
     }
 }

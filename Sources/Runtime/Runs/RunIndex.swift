@@ -115,29 +115,23 @@ public struct RunIndex: Sendable {
         // to line by line, skipping that line.
         let entries = (try? decoder.decode([RunIndexEntry].self, from: Self.array(ofLines: data)))
             ?? Self.lines(of: data).compactMap { try? decoder.decode(RunIndexEntry.self, from: $0) }
-        return entries.sorted { RunHistory.order($0.id) < RunHistory.order($1.id) }
+        // Lines are appended as runs end, nearly in id order: sort by precomputed keys.
+        return entries.map { (RunHistory.order($0.id), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// `[line1,line2,…]`: newlines become commas (blank lines are dropped).
+    /// `[line1,line2,…]`: newlines become commas. A blank line inside makes it invalid JSON, and the caller
+    /// then reads line by line.
     static func array(ofLines data: Data) -> Data {
-        var out = [UInt8]()
-        out.reserveCapacity(data.count + 2)
-        out.append(UInt8(ascii: "["))
-        data.withUnsafeBytes { bytes in
-            var lineHasBytes = false
-            for byte in bytes {
-                if byte == UInt8(ascii: "\n") {
-                    if lineHasBytes { out.append(UInt8(ascii: ",")) }
-                    lineHasBytes = false
-                } else {
-                    out.append(byte)
-                    lineHasBytes = true
-                }
-            }
+        var bytes = [UInt8](repeating: 0, count: data.count + 2)
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            _ = data.copyBytes(to: UnsafeMutableBufferPointer(rebasing: buffer[1...]))
         }
-        if out.last == UInt8(ascii: ",") { out.removeLast() }
-        out.append(UInt8(ascii: "]"))
-        return Data(out)
+        var end = data.count   // the last byte copied
+        while end >= 1, bytes[end] == UInt8(ascii: "\n") { end -= 1 }
+        for i in 1..<(end + 1) where bytes[i] == UInt8(ascii: "\n") { bytes[i] = UInt8(ascii: ",") }
+        bytes[0] = UInt8(ascii: "[")
+        bytes[end + 1] = UInt8(ascii: "]")
+        return Data(bytes[...(end + 1)])
     }
 
     /// The newest `count` runs that had a plan (parameters) and pass `filter`, oldest first, decoding lines from

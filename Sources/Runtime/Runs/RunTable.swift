@@ -62,8 +62,9 @@ public struct RunTable: Sendable {
         let table = [header] + body
         let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
         var lines = table.map { cells in
-            cells.indices.map { i in i == cells.count - 1 ? cells[i] : cells[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            cells.indices.map { i in
+                i == cells.count - 1 ? cells[i] : cells[i] + String(repeating: " ", count: widths[i] - cells[i].count)
+            }.joined(separator: "  ")
         }
         if rows.contains(where: { !$0.folder }) {
             lines.append("* no folder under runs/: every step came from the cache, or pruned")
