@@ -42,6 +42,10 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // gnuplot-iostream (Debian: libgnuplot-iostream-dev, header only, on Boost) behind a C function.
+        .target(name: "CGnuplot", cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
+                                 .linkedLibrary("boost_filesystem")]),
 
         // Numeric core: tensors, kernels, safetensors files.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
@@ -57,7 +61,7 @@ let package = Package(
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
-        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor",
+        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor", "CGnuplot",
                                                 .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // `stepwise serve`: the page, the JSON API, the prediction log (SQLite / PostgreSQL), model hot reload.

@@ -2,7 +2,7 @@
 # Installs the Debian packages Stepwise needs, and only those that are missing. Safe to run again.
 # Extra package names as arguments are installed too (scripts/browser-test.sh: chromium, chromium-driver).
 set -euo pipefail
-packages=(pkg-config libopenblas-dev libpng-dev zlib1g-dev libturbojpeg0-dev gnuplot-nox "$@")
+packages=(pkg-config libopenblas-dev libpng-dev zlib1g-dev libturbojpeg0-dev gnuplot-nox libgnuplot-iostream-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

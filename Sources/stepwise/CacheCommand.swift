@@ -38,11 +38,11 @@ struct Cache: ParsableCommand {
 
         @OptionGroup var location: Location
 
-        @Option(help: "Keep the entries used by this many latest runs of each workflow.")
-        var keepRuns: Int = 1
+        @Option(help: "Keep the entries used by this many latest runs of each workflow (default: the N of its last `runs prune --keep N`, else 1).")
+        var keepRuns: Int?
 
         func validate() throws {
-            guard keepRuns >= 1 else { throw ValidationError("--keep-runs must be at least 1 (got \(keepRuns))") }
+            if let keepRuns, keepRuns < 1 { throw ValidationError("--keep-runs must be at least 1 (got \(keepRuns))") }
         }
 
         func run() throws {

@@ -101,8 +101,15 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var options: WorkflowOptions
 
+    @Flag(help: "Print the pipeline as a Mermaid flowchart (each step: runs, from cache or not run).")
+    var graph = false
+
     func run() throws {
         let runner = WorkflowRunner(projectRoot: options.project.root, options: options.runOptions())
+        if graph {
+            print(try runner.planGraph { ExitStatusMapping.printLine($0) }, terminator: "")
+            return
+        }
         let lines = try runner.plan { ExitStatusMapping.printLine($0) }
         for line in lines { print(line) }
     }

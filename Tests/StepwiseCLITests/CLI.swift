@@ -79,6 +79,16 @@ final class ScratchProject {
 
     func read(_ path: String) throws -> String { try String(contentsOf: url(path), encoding: .utf8) }
 
+    /// The run folders under Outputs/<workflow>/runs/, sorted (index.jsonl and retention are files there, not runs).
+    func runFolders(_ workflow: String = "train") throws -> [String] {
+        let runs = url("Outputs/\(workflow)/runs")
+        return try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: runs.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+    }
+
     func append(_ text: String, to path: String) throws {
         let handle = try FileHandle(forWritingTo: url(path))
         handle.seekToEndOfFile()

@@ -19,7 +19,7 @@ struct CommandLineTests {
         #expect(result.stderr.contains("stepwise data fetch"))
         // Nothing ran, but the attempt is recorded, and a log (stderr is a pipe here) ends with the exit code.
         let runs = project.url("Outputs/train/runs")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+        let folders = try project.runFolders()
         #expect(folders.count == 1)
         let data = try Data(contentsOf: runs.appendingPathComponent(folders[0]).appendingPathComponent("run.json"))
         let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

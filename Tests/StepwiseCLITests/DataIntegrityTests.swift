@@ -188,7 +188,7 @@ struct DataIntegrityTests {
             #expect(result.stderr.contains("\(labels.path): is a FIFO (named pipe), not a regular file"), "\(result.stderr)")
         }
         // Nothing ran: the one run recorded is the refused one, with no steps.
-        let runs = try FileManager.default.contentsOfDirectory(atPath: mini.project.url("Outputs/mini/runs").path)
+        let runs = try mini.project.runFolders("mini")
         #expect(runs.count == 1, "\(runs)")
         let data = try Data(contentsOf: mini.project.url("Outputs/mini/runs/\(runs[0])/run.json"))
         let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

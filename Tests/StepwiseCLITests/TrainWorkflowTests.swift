@@ -92,7 +92,7 @@ struct TrainWorkflowTests {
         #expect(run.stderr.contains("step load (Workflows/train/01-load.step) failed: storing its results in the cache failed"),
                 "\(run.stderr)")
         #expect(run.stderr.contains("check the space and permissions of Outputs/.cache"), "\(run.stderr)")
-        let runs = try FileManager.default.contentsOfDirectory(atPath: project.url("Outputs/train/runs").path)
+        let runs = try project.runFolders()
         #expect(runs.count == 1)
         #expect(try project.read("Outputs/train/runs/\(runs[0])/run.json").contains("\"failed\""))
     }

@@ -29,17 +29,16 @@ public struct CacheCollector: Sendable {
         }
     }
 
-    /// The keys every workflow still needs (see the type's comment).
-    public func keptKeys(keepRuns: Int) throws -> Set<CacheKey> {
+    /// The keys every workflow still needs (see the type's comment). `keepRuns` nil: per workflow, the N of its
+    /// last `runs prune` (so gc keeps the entries of every run prune kept), else 1.
+    public func keptKeys(keepRuns: Int?) throws -> Set<CacheKey> {
         var kept = Set<CacheKey>()
         for workflow in try workflows() {
             let history = RunHistory(outputs: outputs, workflow: workflow)
             let records = try history.records()
-            for record in records.suffix(keepRuns) {
+            let keep = keepRuns ?? RunRetention(history: history).stored ?? 1
+            for record in RunRetention.kept(records, keep: keep) {
                 kept.formUnion(record.usedKeys)
-            }
-            if let full = records.last(where: { $0.status == .succeeded && ($0.mode == "all" || $0.mode == "force") }) {
-                kept.formUnion(full.usedKeys)
             }
             // Each current step's newest result; a step no longer in the workflow keeps nothing this way.
             let current = Set(records.last { !$0.steps.isEmpty }?.steps.map(\.name) ?? [])
@@ -53,8 +52,8 @@ public struct CacheCollector: Sendable {
     /// Deletes every entry not kept, and what killed processes left behind (see `LeftoverSweeper`).
     /// Holds every workflow's lock meanwhile, so no run can be writing an entry its run.json does not list yet;
     /// throws `LockError` (code `.held`) if a run is in progress.
-    public func collect(keepRuns: Int = 1, now: Date = Date()) throws -> CollectionReport {
-        guard keepRuns >= 1 else {
+    public func collect(keepRuns: Int? = nil, now: Date = Date()) throws -> CollectionReport {
+        if let keepRuns, keepRuns < 1 {
             throw CacheError("--keep-runs must be at least 1 (got \(keepRuns)); to empty the cache delete \(outputs.path)/.cache")
         }
         var locks: [WorkflowLock] = []
@@ -100,11 +99,12 @@ public struct CollectionReport: Sendable, Equatable {
         public var bytes: Int
     }
 
-    public var keepRuns: Int
+    /// nil: each workflow's own (its last `runs prune --keep`, else 1).
+    public var keepRuns: Int?
     public var kept = 0
     public var deleted: [Deleted] = []
 
-    public init(keepRuns: Int) {
+    public init(keepRuns: Int?) {
         self.keepRuns = keepRuns
     }
 
@@ -112,7 +112,11 @@ public struct CollectionReport: Sendable, Equatable {
 
     /// One line per deleted file, then a summary: `freed 45.2 MB in 3 entries; kept 5 (latest 1 run of each workflow)`.
     public var lines: [String] {
-        let runs = keepRuns == 1 ? "latest run" : "latest \(keepRuns) runs"
+        let runs = switch keepRuns {
+        case nil: "the runs `runs prune` kept, else the latest run"
+        case 1: "latest run"
+        case let n?: "latest \(n) runs"
+        }
         return deleted.map { "deleted \($0.name) (\(ByteCount.format($0.bytes)))" }
             + ["freed \(ByteCount.format(freedBytes)) in \(deleted.count) \(deleted.count == 1 ? "file" : "files"); "
                 + "kept \(kept) \(kept == 1 ? "entry" : "entries") (\(runs) of each workflow, its last successful "

@@ -120,6 +120,9 @@ public struct LeftoverSweeper: Sendable {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: history.runsURL.path))?.sorted() ?? [] where !name.hasPrefix(".") {
             let folder = history.runsURL.appendingPathComponent(name, isDirectory: true)
+            var isDirectory: ObjCBool = false
+            // index.jsonl and the like are files beside the run folders, not runs.
+            guard fm.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             let recordURL = folder.appendingPathComponent("run.json")
             guard fm.fileExists(atPath: recordURL.path) else {
                 // A refused run writes its run.json right after making its folder: leave young folders alone.
@@ -143,6 +146,8 @@ public struct LeftoverSweeper: Sendable {
             }
             if (try? RunDirectory(url: folder, record: record).save()) != nil {
                 report.markedInterrupted.append(record.id)
+                // It never wrote its index line: this is its end.
+                try? RunIndex(history: history).append(RunIndex.entry(for: record, metrics: nil, commit: nil, folder: true))
             }
         }
     }

@@ -62,14 +62,17 @@ public struct RunDirectory: Sendable {
     }
 
     /// A new, empty run folder named after `now`. mkdir fails if the folder exists, so two runs in the same
-    /// second never share one: the later gets a suffix `-2`, `-3`…
+    /// second never share one: the later gets a suffix `-2`, `-3`… An id the run index has (a run without a
+    /// folder) is skipped too.
     private static func makeFolder(history: RunHistory, now: Date) throws -> (id: String, url: URL) {
         try FileManager.default.createDirectory(at: history.runsURL, withIntermediateDirectories: true)
         var id = Timestamp.string(now)
         var url = history.runsURL.appendingPathComponent(Timestamp.folderName(now), isDirectory: true)
         var attempt = 1
-        while mkdir(url.path, 0o755) != 0 {
-            guard errno == EEXIST else {
+        // Runs without a folder (all from the cache, or pruned) hold their id in the index only.
+        let index = RunIndex(history: history).contents
+        while index.contains(id: id) || mkdir(url.path, 0o755) != 0 {
+            guard index.contains(id: id) || errno == EEXIST else {
                 throw FileError(path: url.path, reason: String(cString: strerror(errno)))
             }
             attempt += 1

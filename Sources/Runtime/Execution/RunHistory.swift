@@ -15,14 +15,15 @@ public struct RunHistory: Sendable {
 
     public var runsURL: URL { workflowURL.appendingPathComponent("runs", isDirectory: true) }
 
-    /// Every readable run record, oldest first. A folder without a readable run.json (a run killed before it
-    /// wrote one) is not a run and is left out.
+    /// Every readable run record, oldest first: each folder's run.json, and the records of runs without a folder
+    /// (every step from the cache, nothing put back) from the run index. A folder without a readable run.json (a
+    /// run killed before it wrote one) is not a run and is left out.
     public func records() throws -> [RunRecord] {
         let fm = FileManager.default
         guard fm.fileExists(atPath: runsURL.path) else { return [] }
         let decoder = JSONDecoder()
-        var records: [RunRecord] = []
-        for name in try fm.contentsOfDirectory(atPath: runsURL.path) where !name.hasPrefix(".") {
+        var records = try RunIndex(history: self).entries(records: true).compactMap(\.record)
+        for name in try fm.contentsOfDirectory(atPath: runsURL.path) where !name.hasPrefix(".") && name != "index.jsonl" {
             let url = runsURL.appendingPathComponent(name).appendingPathComponent("run.json")
             guard let data = try? Data(contentsOf: url),
                   let record = try? decoder.decode(RunRecord.self, from: data)
@@ -53,7 +54,7 @@ public struct RunHistory: Sendable {
     }
 
     /// Ids sort by time, then by the same-second suffix as a number (`…Z-10` after `…Z-9`).
-    private static func order(_ id: String) -> (String, Int) {
+    static func order(_ id: String) -> (String, Int) {
         guard let z = id.lastIndex(of: "Z") else { return (id, 0) }
         let suffix = id[id.index(after: z)...].dropFirst()
         return (String(id[...z]), Int(suffix) ?? 1)

@@ -15,4 +15,9 @@ public enum Timestamp {
     public static func folderName(_ date: Date) -> String {
         string(date).replacingOccurrences(of: ":", with: "-")
     }
+
+    /// A run id's folder name: `2026-11-22T01:02:03Z-2` is in `2026-11-22T01-02-03Z-2`.
+    public static func folderName(forID id: String) -> String {
+        String(id.map { $0 == ":" ? "-" : $0 })
+    }
 }

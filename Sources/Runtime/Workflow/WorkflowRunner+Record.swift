@@ -33,12 +33,14 @@ extension WorkflowRunner {
     func recordFailure(_ error: any Error, in directory: inout RunDirectory, reporter: ProgressReporter) -> any Error {
         guard let signal = options.interruption?.signal else {
             try? directory.finish(status: .failed, error: "\(error)")
+            recordInIndex(directory, keepFolder: true, reporter: reporter)
             return error
         }
         let finished = directory.record.steps.filter { $0.outcome == .computed || $0.outcome == .cached }.map(\.name)
         let how = RunInterrupted.explain(signal: signal, error: error)
         reporter.info(step: nil, "\(how); the cache writes of the finished steps are done")
         try? directory.finish(status: .interrupted, error: how)
+        recordInIndex(directory, keepFolder: true, reporter: reporter)
         return RunInterrupted(signal: signal, runID: directory.record.id, finished: finished)
     }
 
@@ -61,11 +63,43 @@ extension WorkflowRunner {
         let message = signal.map { "interrupted by \(RunInterrupted.name(of: $0))" } ?? "\(error)"
         let directory = try? RunDirectory.recordEarlyEnd(history: RunHistory(outputs: outputs, workflow: name), workflow: name,
                                                         mode: options.mode, status: status, error: message, seed: options.seed)
+        if let directory {
+            try? RunIndex(history: RunHistory(outputs: outputs, workflow: name))
+                .append(RunIndex.entry(for: directory.record, metrics: nil, commit: GitInfo.commit(at: projectRoot), folder: true))
+        }
         if case .plain = style, let directory {
             // The same header a run that gets to its steps prints, so a cron log shows which attempt this was.
             (try? ProgressReporter(style: style, output: output))?
                 .info(step: nil, "run \(directory.record.id) of \(name), seed \(options.seed): \(status.rawValue) before the first step")
         }
         return signal.map { RunInterrupted(signal: $0, runID: directory?.record.id) } ?? error
+    }
+}
+
+extension WorkflowRunner {
+    /// Appends the finished run's line to its workflow's run index. With `keepFolder` false the record goes into
+    /// the line and the run's folder (run.json and log.txt only) is removed. The headline metrics are the
+    /// workflow's metrics.json if this run's plan chose it (the step that writes it was computed or cached).
+    /// A failure to write the index is a warning: the run itself has ended as recorded.
+    func recordInIndex(_ directory: RunDirectory, keepFolder: Bool, reporter: ProgressReporter) {
+        let record = directory.record
+        let history = RunHistory(outputs: outputs, workflow: record.workflow)
+        let writesMetrics = record.steps.last { step in
+            (step.wrote ?? [:]).keys.contains { $0.hasSuffix("/metrics.json") }
+        }
+        var metrics: Data?
+        if record.status == .succeeded, let step = writesMetrics, step.outcome == .computed || step.outcome == .cached {
+            metrics = FileManager.default.contents(atPath: history.workflowURL.appendingPathComponent("metrics.json").path)
+        }
+        let entry = RunIndex.entry(for: record, metrics: metrics, commit: GitInfo.commit(at: projectRoot), folder: keepFolder)
+        do {
+            try RunIndex(history: history).append(entry)
+        } catch {
+            reporter.warning("warning: the run index was not updated: \(error)")
+            return
+        }
+        if !keepFolder {
+            try? FileManager.default.removeItem(at: directory.url)
+        }
     }
 }

@@ -62,6 +62,7 @@ extension WorkflowRunner {
         var memory: [String: ArtifactValue] = [:]   // artifact name -> value, for this run
         var ran: [String] = []
         var cachedSteps: [String] = []
+        var workspaceChanged = !swept.lines.isEmpty   // anything put back, removed or swept keeps the run's folder
         let producerKey = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, $0.key) })
 
         /// An artifact's value: made in this run, or read from its producer's cache entry.
@@ -98,7 +99,8 @@ extension WorkflowRunner {
                     cachedSteps.append(step.name)
                     let started = Date()
                     // The workspace must hold what this entry's step wrote (the model, the report): put back what differs.
-                    let wrote = try restoreWorkspace(step, key: key, cache: cache, workflowName: name, reporter: reporter)
+                    let (wrote, changed) = try restoreWorkspace(step, key: key, cache: cache, workflowName: name, reporter: reporter)
+                    workspaceChanged = workspaceChanged || changed
                     try directory.finishStep(step.name, outcome: .cached, seconds: Date().timeIntervalSince(started), wrote: wrote)
                     continue
                 case .run(let key, _):
@@ -153,6 +155,8 @@ extension WorkflowRunner {
         let reportURL = workflowOutputs.appendingPathComponent("report.md")
         let reportPath = FileManager.default.fileExists(atPath: reportURL.path) ? reportURL.path : nil
         try directory.finish(status: .succeeded)
+        // A run that only read the cache and changed nothing is a line in the index, not a folder.
+        recordInIndex(directory, keepFolder: !ran.isEmpty || workspaceChanged, reporter: reporter)
         let feedbackFolder = workflow.steps.first { $0.kind == .augmentWithFeedback }?.string("folder")
         let lastRun = plan.steps.compactMap { step -> String? in
             if case .cached(_, let run) = step.action { return run } else { return nil }
@@ -191,15 +195,23 @@ extension WorkflowRunner {
             let parameters = step.schema.parameters.map { (key: $0.name, value: step.parameters[$0.name]?.description ?? "") }
             return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
         }
-        return RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
-                           seed: record.seed, steps: steps, runFolder: folder)
+        var manifest = RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
+                                   seed: record.seed, steps: steps, runFolder: folder)
+        manifest.edges = PipelineGraph.edges(workflow.steps.map { step in
+            (step.name, step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } })
+        })
+        manifest.parameters = RunIndex.entry(for: record, metrics: nil, commit: nil, folder: true).parameters
+        manifest.previous = RunIndex(history: RunHistory(outputs: outputs, workflow: name))
+            .latest(1) { $0.metrics["test_accuracy"] != nil && $0.id != record.id }.last
+        return manifest
     }
 
     /// A cached step's workspace files (see `WorkspaceFiles`): each file whose content differs from the entry's
     /// copy is put back. When nothing differs this reads the entry's header and stats the files (the
-    /// fingerprinter's memo), nothing more. Returns the files and their hashes, for the run record.
+    /// fingerprinter's memo), nothing more. Returns the files and their hashes, for the run record, and whether
+    /// any file was put back or removed.
     func restoreWorkspace(_ step: Step, key: CacheKey, cache: CacheStore, workflowName: String,
-                          reporter: ProgressReporter) throws -> [String: String] {
+                          reporter: ProgressReporter) throws -> (wrote: [String: String], changed: Bool) {
         let ctx = context(for: step, workflowName: workflowName, log: { reporter.info(step: step.name, $0) }, progress: { _ in })
         var fingerprinter = FileFingerprinter(cache: cache)
         defer { try? fingerprinter.save() }
@@ -210,7 +222,7 @@ extension WorkflowRunner {
         if !extra.isEmpty {
             reporter.info(step: step.name, "removed \(Self.listed(extra)): not among this step's results")
         }
-        guard !stale.isEmpty else { return recorded }
+        guard !stale.isEmpty else { return (recorded, !extra.isEmpty) }
         let entry: SafeTensors
         switch cache.load(key) {
         case .hit(let outputs, _):
@@ -235,7 +247,7 @@ extension WorkflowRunner {
         if !putBack.isEmpty {
             reporter.info(step: step.name, "put back \(Self.listed(putBack)) from the cache (missing or changed since)")
         }
-        return files.mapValues(\.hash)
+        return (files.mapValues(\.hash), true)
     }
 
     /// `a, b and 3 more`: paths for a log line.

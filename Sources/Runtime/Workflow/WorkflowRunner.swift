@@ -249,11 +249,8 @@ public struct WorkflowRunner: Sendable {
         let (workflow, name) = try loadChecked()
         let cache = CacheStore(outputs: outputs)
         var fingerprinter = FileFingerprinter(cache: cache)
-        let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
         defer { try? fingerprinter.save() }
-        let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
-        let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
-        let plan = try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } }
+        let (_, plan) = try dryPlan(workflow, name: name, cache: cache, fingerprinter: &fingerprinter, warn: warn)
         // A cached step whose files in the workspace differ from its entry's will have them put back: say so.
         return zip(workflow.steps, plan.steps).map { step, planned in
             let line = "\(planned.name): \(planned.action)"
@@ -264,5 +261,31 @@ public struct WorkflowRunner: Sendable {
             return line + (stale.isEmpty ? "" : "; puts back \(Self.listed(stale))")
                 + (extra.isEmpty ? "" : "; removes \(Self.listed(extra)) (not among its results)")
         }
+    }
+
+    /// `stepwise plan --graph`: the plan as a Mermaid flowchart, each step `runs`, `from cache` or `not run`.
+    public func planGraph(warn: (String) -> Void) throws -> String {
+        let (workflow, name) = try loadChecked()
+        let cache = CacheStore(outputs: outputs)
+        var fingerprinter = FileFingerprinter(cache: cache)
+        defer { try? fingerprinter.save() }
+        let (steps, plan) = try dryPlan(workflow, name: name, cache: cache, fingerprinter: &fingerprinter, warn: warn)
+        return PipelineGraph(steps: plan.steps.map { step in
+            let state: PipelineGraph.State = switch step.action {
+            case .run: .runs
+            case .cached: .cached
+            case .skip: .notRun
+            }
+            return (step.name, state)
+        }, edges: PipelineGraph.edges(steps)).mermaid
+    }
+
+    /// The plan `run` would make, reading the cache only.
+    private func dryPlan(_ workflow: Workflow, name: String, cache: CacheStore, fingerprinter: inout FileFingerprinter,
+                         warn: (String) -> Void) throws -> ([PlanStep], Plan) {
+        let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
+        let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
+        let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
+        return (steps, try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } })
     }
 }

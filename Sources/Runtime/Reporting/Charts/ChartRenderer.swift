@@ -219,7 +219,7 @@ public struct ChartRenderer: Sendable {
         return "\(whole)%"
     }
 
-    private func header(name: String, width: Int, height: Int) -> String {
+    func header(name: String, width: Int, height: Int) -> String {
         """
         # Re-render: run `gnuplot \(name).gp` in this folder; it reads \(name).dat and writes \(name).png.
         set terminal pngcairo size \(width),\(height) font '\(Self.font)' noenhanced
@@ -228,7 +228,7 @@ public struct ChartRenderer: Sendable {
         """
     }
 
-    private func render(name: String, script: String, data: String) throws(ReportError) -> Chart {
+    func render(name: String, script: String, data: String) throws(ReportError) -> Chart {
         let png = folder.appendingPathComponent("\(name).png")
         let scriptURL = folder.appendingPathComponent("\(name).gp")
         let dataURL = folder.appendingPathComponent("\(name).dat")

@@ -1,7 +1,9 @@
+import CGnuplot
 import Foundation
 
-/// Runs gnuplot as a child process: the script on stdin, the charts folder as working directory, so the
-/// script's relative file names mean the same thing as when someone runs `gnuplot name.gp` there.
+/// Runs gnuplot through gnuplot-iostream (the `CGnuplot` target's C interface): the script on its input, the
+/// charts folder as working directory, so the script's relative file names (its `.dat` file, its `.png`) mean
+/// the same thing as when someone runs `gnuplot name.gp` there.
 public struct Gnuplot: Sendable {
     public let executable: URL
 
@@ -21,38 +23,23 @@ public struct Gnuplot: Sendable {
         return nil
     }
 
-    /// Runs `script` in `folder`. Throws `gnuplotFailed` with gnuplot's stderr when it exits non-zero.
+    /// Runs `script` in `folder`. Throws `gnuplotFailed` with gnuplot's stderr when it exits non-zero, and
+    /// `gnuplotMissing` when it cannot be started.
     func run(script: String, in folder: URL, chart: String) throws(ReportError) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = []
-        process.currentDirectoryURL = folder
-        let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw ReportError(kind: .gnuplotMissing, subject: chart,
-                              detail: "cannot start \(executable.path): \(error.localizedDescription)")
+        var message = [CChar](repeating: 0, count: 8192)
+        let bytes = Array(script.utf8)
+        let status = bytes.withUnsafeBufferPointer { body in
+            body.withMemoryRebound(to: CChar.self) { text in
+                cgnuplot_run(executable.path, folder.path, text.baseAddress, text.count, &message, message.count)
+            }
         }
-        // Scripts are a few KiB, well under a pipe's buffer, so writing all of stdin before reading stderr
-        // cannot deadlock.
-        let written = Result { try input.fileHandleForWriting.write(contentsOf: Data(script.utf8)) }
-        try? input.fileHandleForWriting.close()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let message = String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if case .failure(let error) = written {
-            throw ReportError(kind: .gnuplotFailed, subject: chart,
-                              detail: "could not send the script (\(error.localizedDescription)); stderr: \(message)")
+        let stderr = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if status == -1 {
+            throw ReportError(kind: .gnuplotMissing, subject: chart, detail: stderr)
         }
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let how = process.terminationReason == .exit
-                ? "exit status \(process.terminationStatus)" : "killed by signal \(process.terminationStatus)"
-            throw ReportError(kind: .gnuplotFailed, subject: chart,
-                              detail: "\(how); stderr: \(message.isEmpty ? "(empty)" : message)")
+        guard status == 0 else {
+            let how = status > 128 ? "killed by signal \(status - 128)" : "exit status \(status)"
+            throw ReportError(kind: .gnuplotFailed, subject: chart, detail: "\(how); stderr: \(stderr.isEmpty ? "(empty)" : stderr)")
         }
     }
 }

@@ -44,6 +44,12 @@ public struct RunManifest: Sendable, Equatable {
     public var steps: [Step]
     /// The run's folder under `Outputs/<workflow>/runs/`, when the runner has already made one.
     public var runFolder: String?
+    /// The arrows between the steps, for the report's pipeline graph (none: no graph).
+    public var edges: [PipelineGraph.Edge] = []
+    /// Every step's resolved parameters as `step.key=value`, canonical as the run index has them.
+    public var parameters: [String] = []
+    /// The newest earlier run with metrics, from the run index: what "Compared with the previous run" compares with.
+    public var previous: RunIndexEntry?
 
     public init(workflow: String, date: Date, gitCommit: String? = nil, seed: UInt64? = nil, steps: [Step],
                 runFolder: String? = nil) {
@@ -76,6 +82,19 @@ public struct RunManifest: Sendable, Equatable {
             }
         }
         return copy
+    }
+
+    /// The pipeline graph as this report sees it: steps that ran (the one writing the report among them), came
+    /// from the cache, or did not run.
+    public var graph: PipelineGraph {
+        PipelineGraph(steps: steps.map { step in
+            let state: PipelineGraph.State = switch step.state {
+            case .running: .ran
+            case .notRun: .notRun
+            case .finished: step.cached ? .cached : .ran
+            }
+            return (step.name, state)
+        }, edges: edges)
     }
 
     /// ISO 8601 UTC time, e.g. `2025-03-14T09:15:02Z`.

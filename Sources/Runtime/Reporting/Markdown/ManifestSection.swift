@@ -1,3 +1,5 @@
+import Foundation
+
 /// The "Run manifest" section shared by both reports.
 enum ManifestSection {
     static func render(_ manifest: RunManifest) -> String {
@@ -32,6 +34,26 @@ enum ManifestSection {
             + (running.map { " (\($0.name) was still running)" } ?? "")
             + "; \(cached) of \(manifest.steps.count) steps came from the cache.\n"
         return out
+    }
+
+    /// "Compared with the previous run": the parameters that changed since the newest earlier run with metrics,
+    /// and the metrics' deltas. `metrics` is this run's metrics.json.
+    static func comparison(_ manifest: RunManifest, metrics: Data?) -> String {
+        var out = "## Compared with the previous run\n\n"
+        guard let previous = manifest.previous else {
+            return out + "No earlier run of \(manifest.workflow) with metrics is recorded.\n"
+        }
+        let (headline, perClass) = metrics.map(RunIndex.headline) ?? ([:], nil)
+        var current = previous
+        (current.id, current.parameters, current.metrics, current.perClass) = (manifest.runFolderName, manifest.parameters, headline, perClass)
+        out += "Against run \(Markdown.code(previous.id)) (`stepwise diff` compares any two runs).\n\n"
+        return out + RunComparison(old: previous, new: current).changesMarkdown
+    }
+
+    /// The pipeline as a Mermaid flowchart, each step marked ran, from cache or not run.
+    static func graph(_ manifest: RunManifest) -> String {
+        guard !manifest.edges.isEmpty else { return "" }
+        return "\n## Pipeline\n\n" + manifest.graph.mermaid
     }
 
     private static func result(_ step: RunManifest.Step) -> String {

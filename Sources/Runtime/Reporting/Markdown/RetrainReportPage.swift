@@ -12,7 +12,9 @@ struct RetrainReportPage {
         if let seed = metrics.seed { out += " · seed \(seed)" }
         out += " · [metrics.json](metrics.json)\n\n"
         out += "**Decision: \(metrics.promoted ? "promoted" : "not promoted")**: \(metrics.gateReason)\n\n"
-        out += comparison() + "\n" + feedback() + "\n" + unreadable() + "\n" + ManifestSection.render(input.manifest)
+        out += comparison() + "\n" + feedback() + "\n" + unreadable() + "\n"
+            + ManifestSection.comparison(input.manifest, metrics: try? metrics.jsonData()) + "\n"
+            + ManifestSection.render(input.manifest) + ManifestSection.graph(input.manifest)
         return out
     }
 

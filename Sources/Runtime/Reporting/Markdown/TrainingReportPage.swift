@@ -23,7 +23,8 @@ struct TrainingReportPage {
         out += " · [metrics.json](metrics.json)\n\n"
         out += headline() + classLegend() + "\n" + model() + "\n" + history() + "\n" + confusion() + "\n" + perClass() + "\n"
             + confidence() + "\n" + confusedPairs() + "\n" + misclassified() + "\n"
-            + ManifestSection.render(input.manifest) + "\n" + files()
+            + ManifestSection.comparison(input.manifest, metrics: try? metrics.jsonData()) + "\n"
+            + ManifestSection.render(input.manifest) + ManifestSection.graph(input.manifest) + "\n" + files()
         return out
     }
 
