@@ -54,11 +54,10 @@ struct ServeCommandTests {
         init(_ description: String) { self.description = description }
     }
 
-    /// One HTTP/1.1 exchange over a plain socket (`Connection: close`): status and body.
-    static func http(port: Int, _ head: String, body: Data = Data()) throws -> (status: Int, body: String) {
+    /// A connected socket to the server on loopback.
+    static func connectTo(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw CLIFailure("socket: \(errno)") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -66,11 +65,26 @@ struct ServeCommandTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw CLIFailure("connect: \(errno)") }
+        guard connected == 0 else { close(fd); throw CLIFailure("connect: \(errno)") }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let request = Data((head + "\r\n\r\n").utf8) + body
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return fd
+    }
+
+    static func write(_ fd: Int32, _ data: Data) {
+        _ = data.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// One HTTP/1.1 exchange over a plain socket (`Connection: close`): status and body.
+    static func http(port: Int, _ head: String, body: Data = Data()) throws -> (status: Int, body: String) {
+        let fd = try connectTo(port: port)
+        defer { close(fd) }
+        write(fd, Data((head + "\r\n\r\n").utf8) + body)
+        return readResponse(fd)
+    }
+
+    /// Reads until the server closes the connection.
+    static func readResponse(_ fd: Int32) -> (status: Int, body: String) {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -84,19 +98,28 @@ struct ServeCommandTests {
         return (status, payload)
     }
 
-    @Test func predictOverSocketAndStopCleanly() throws {
-        let project = try ScratchProject()
+    /// A small random model (10 finite outputs) where `stepwise serve` looks for one.
+    static func writeModel(in project: ScratchProject) throws {
         let model = try Model(layers: [.conv2d(inChannels: 1, outChannels: 4, kernelSize: 3, stride: 1, padding: 0), .relu,
                                        .maxpool2d(kernelSize: 2, stride: 2), .flatten, .dense(inFeatures: 4 * 13 * 13, outFeatures: 10)],
                               inputShape: [1, 28, 28], normalization: InputNormalization(), seed: 7)
         try FileManager.default.createDirectory(at: project.url("Outputs/models"), withIntermediateDirectories: true)
         try model.save(to: project.url("Outputs/models/cnn.safetensors"), metadata: ["stepwise.test_accuracy": "0.5"])
+    }
 
-        let server = try Server(project: project.root)
-        #expect(server.startup < .seconds(5), "ready after \(server.startup)")
+    /// A 28x28 white-on-black stroke.
+    static func digitPNG() throws -> Data {
         var pixels = [UInt8](repeating: 0, count: 28 * 28)
         for y in 5..<23 { for x in 13..<16 { pixels[y * 28 + x] = 255 } }
-        let png = try PNG.encode(gray: pixels, width: 28, height: 28)
+        return try PNG.encode(gray: pixels, width: 28, height: 28)
+    }
+
+    @Test func predictOverSocketAndStopCleanly() throws {
+        let project = try ScratchProject()
+        try Self.writeModel(in: project)
+        let server = try Server(project: project.root)
+        #expect(server.startup < .seconds(5), "ready after \(server.startup)")
+        let png = try Self.digitPNG()
 
         let predicted = try Self.http(port: server.port, """
             POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\nConnection: close
@@ -124,6 +147,27 @@ struct ServeCommandTests {
         #expect(lines.contains { $0.contains("] POST /api/predict 413 ") }, "\(log)")
         #expect(lines.contains { $0.contains("] GET /healthz 200 ") }, "\(log)")
         #expect(FileManager.default.fileExists(atPath: project.url("Outputs/serve/predictions.sqlite").path))
+    }
+
+    /// SIGTERM while a request is half sent: the server stops accepting, answers that request, then exits 0.
+    @Test func inFlightRequestFinishesAfterSIGTERM() throws {
+        let project = try ScratchProject()
+        try Self.writeModel(in: project)
+        let server = try Server(project: project.root)
+        let png = try Self.digitPNG()
+        let fd = try Self.connectTo(port: server.port)
+        defer { close(fd) }
+        Self.write(fd, Data("POST /api/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: \(png.count)\r\nConnection: close\r\n\r\n".utf8)
+                   + png.prefix(png.count / 2))
+        usleep(300_000)
+        kill(server.process.processIdentifier, SIGTERM)
+        usleep(300_000)
+        Self.write(fd, png.suffix(from: png.count / 2))
+        let answer = Self.readResponse(fd)
+        #expect(answer.status == 200, "\(answer.body)")
+        let (status, log) = server.stop(SIGTERM)
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("POST /api/predict 200"), "\(log)")
     }
 
     @Test func interruptExitsZero() throws {

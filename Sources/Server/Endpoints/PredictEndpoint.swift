@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Imaging
 import Runtime
 
 /// `POST /api/predict`: an image (PNG body, or multipart `file`) -> the `stepwise predict --json` object plus
@@ -33,20 +32,14 @@ enum PredictEndpoint: Endpoint {
     }
 
     /// Classifies, keeps the upload, logs the prediction; shared with feedback by image.
-    static func predict(_ upload: ImageUpload, services: AppServices,
-                        verdict: (Verdict, Int)? = nil) async throws -> (LoggedPrediction, Answer) {
+    static func predict(_ upload: ImageUpload, services: AppServices) async throws -> (LoggedPrediction, Answer) {
         let result = try await services.classifier.classify(upload)
         let p = result.prediction
-        let now = Date()
         let entry = LoggedPrediction(
-            id: UUID().uuidString.lowercased(), createdAt: now, imageSHA256: result.imageSHA256, label: p.label,
+            id: UUID().uuidString.lowercased(), createdAt: Date(), imageSHA256: result.imageSHA256, label: p.label,
             confidence: p.confidence, probabilities: p.probabilities, modelSHA256: result.model.info.sha256,
-            preprocessing: p.preprocessing, digit: result.prepared.digit,
-            verdict: verdict?.0, trueLabel: verdict?.1, answeredAt: verdict == nil ? nil : now)
+            preprocessing: p.preprocessing, digit: result.prepared.digit)
         try await services.log.insert(entry)
-        if let verdict {
-            _ = try await services.log.setVerdict(id: entry.id, verdict: verdict.0, trueLabel: verdict.1, at: now)
-        }
         return (entry, Answer(prediction: p, id: entry.id, model: result.model.info, digit: result.digitPNG.base64EncodedString()))
     }
 }
