@@ -10,6 +10,11 @@ let fastMath: [SwiftSetting] = [
 let fastC: [CSetting] = [
     .unsafeFlags(["-O3", "-march=x86-64-v3"], .when(configuration: .release)),
 ]
+/// The engine's Swift code compiles for baseline x86-64, so one binary runs on every x86-64 CPU: its hot loops
+/// live in CKernels, compiled per instruction set and picked at run time (Sources/Tensor/Kernels/KernelPath.swift).
+let engine: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -30,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // The engine's hot loops in C, one copy per instruction set (AVX-512, AVX2 + FMA, portable).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Numeric core: tensors, kernels, safetensors files.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: engine),
         // Layers, losses, optimizers, training loop.
-        .target(name: "NeuralNet", dependencies: ["Tensor"], swiftSettings: fastMath),
+        .target(name: "NeuralNet", dependencies: ["Tensor"], swiftSettings: engine),
         // MNIST IDX files (gzip or raw), downloads.
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],

@@ -192,7 +192,8 @@ extension WorkflowRunner {
             return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
         }
         return RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
-                           seed: record.seed, steps: steps, runFolder: folder)
+                           seed: record.seed, steps: steps, runFolder: folder, cpu: record.cpu,
+                           engine: record.runnerVersion)
     }
 
     /// A cached step's workspace files (see `WorkspaceFiles`): each file whose content differs from the entry's

@@ -1,23 +1,26 @@
+import CKernels
+
 /// Stride-1 convolution computed directly from the images, without an im2col matrix.
 ///
 /// Each image is copied into a zero-padded scratch plane of `paddedHeight x paddedWidth` per channel. An output
 /// row is then computed over the full padded width, so that one output plane is a single run of
 /// `outHeight * paddedWidth` values ("flat" positions `y * paddedWidth + x`; the columns `x >= outWidth` are
 /// discarded), and each kernel tap `(c, i, j)` reads the same run shifted by `c * plane + i * paddedWidth + j`.
-/// Both the forward pass and the weight gradient become register-blocked loops of 8-wide fused multiply-adds
-/// over contiguous memory: no unrolled matrix is written, nothing is packed, and bias and ReLU are applied as
-/// each block of outputs is stored. The input gradient stays a matrix multiply (`W^T * dY`), accumulated back
+/// Both the forward pass and the weight gradient become register-blocked loops of vector multiply-adds over
+/// contiguous memory (`CKernels`, compiled per instruction set and picked by `KernelPath`): no unrolled matrix
+/// is written, nothing is packed, and bias and ReLU are applied as each block of outputs is stored. The input gradient stays a matrix multiply (`W^T * dY`), accumulated back
 /// with one contiguous add per tap over the same flat layout.
 ///
 /// The discarded columns cost `(kernel - 1) / paddedWidth` of extra arithmetic (8% for a 26-pixel-wide input).
-/// Every reduction runs in a fixed order for a given batch split, so results depend only on the thread count.
+/// Every reduction runs in a fixed order for a given batch split and kernel path, so results depend only on the
+/// thread count and the path.
 enum DirectConv {
-    typealias Vector = SIMD8<Float>
-
-    /// Output columns computed per register block in the forward pass (three 8-wide vectors).
-    static let columnBlock = 24
+    /// Output columns the forward kernel computes per call block (three vectors of 16, six of 8, twelve of 4).
+    static let columnBlock = Int(CK_COLUMN_BLOCK)
     /// Output channels per register block.
     static let channelBlock = 4
+    /// Flat positions are padded to whole 16-float vectors for the weight gradient on every path.
+    static let positionBlock = 16
 
     /// Sizes of the flat, padded layout for one geometry.
     struct Layout {
@@ -29,7 +32,7 @@ enum DirectConv {
         let flat: Int
         /// `flat` rounded up to the forward pass's column block.
         let flatBlocks: Int
-        /// `flat` rounded up to one vector: the stride between images in the gradient matrix.
+        /// `flat` rounded up to `positionBlock`: the stride between images in the gradient matrix.
         let flatVectors: Int
         /// Output channels rounded up to the channel block.
         let paddedChannels: Int
@@ -45,7 +48,7 @@ enum DirectConv {
             plane = paddedHeight * paddedWidth
             flat = g.outHeight * paddedWidth
             flatBlocks = (flat + DirectConv.columnBlock - 1) / DirectConv.columnBlock * DirectConv.columnBlock
-            flatVectors = (flat + 7) / 8 * 8
+            flatVectors = (flat + DirectConv.positionBlock - 1) / DirectConv.positionBlock * DirectConv.positionBlock
             paddedChannels = (g.outChannels + DirectConv.channelBlock - 1) / DirectConv.channelBlock
                 * DirectConv.channelBlock
             var taps: [Int] = []
@@ -57,7 +60,7 @@ enum DirectConv {
             }
             self.taps = taps
             let lastTap = taps.last ?? 0
-            scratch = max(g.inChannels * plane, lastTap + flatBlocks) + 8
+            scratch = max(g.inChannels * plane, lastTap + max(flatBlocks, flatVectors)) + DirectConv.positionBlock
         }
 
         /// Copies image `src` (C x H x W) into the interior of a zeroed padded scratch.
@@ -85,6 +88,7 @@ enum DirectConv {
         let byBlocks = g.batch < threads && blockCount > 1
         let shards = byBlocks ? Parallel.shards(count: blockCount, parts: threads)
                               : Parallel.shards(count: g.batch, parts: threads)
+        let path = KernelPath.current
         return Tensor(shape: g.outputShape) { out in
             let outPtr = SharedPointer(out.baseAddress!)
             input.scalars.withUnsafeBufferPointer { inBuf in
@@ -108,7 +112,7 @@ enum DirectConv {
                                 for n in images {
                                     layout.pad(x[n * g.inImage], into: image)
                                     forwardImage(image, layout, w.base, b.base, taps.base, block,
-                                                 outPtr[n * g.outImage], blocks: blocks, relu: relu)
+                                                 outPtr[n * g.outImage], blocks: blocks, relu: relu, path: path)
                                 }
                             }
                         }
@@ -134,17 +138,12 @@ enum DirectConv {
     static func forwardImage(_ image: UnsafePointer<Float>, _ layout: Layout, _ weights: UnsafePointer<Float>,
                              _ bias: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
                              _ block: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                             blocks: Range<Int>, relu: Bool) {
+                             blocks: Range<Int>, relu: Bool, path: KernelPath) {
         let g = layout.g
         let (t, ld, pw) = (g.patchSize, layout.flatBlocks, layout.paddedWidth)
         let (oh, ow, plane) = (g.outHeight, g.outWidth, g.outPlane)
         for cb in blocks {
-            let wBlock = weights + cb * t * channelBlock
-            var column = 0
-            while column < layout.flat {
-                forwardBlock(image + column, taps, t, wBlock, block + column, ld)
-                column += columnBlock
-            }
+            ck_conv_forward_block(path.code, image, taps, t, weights + cb * t * channelBlock, block, ld, ld)
             // Keep the valid columns, adding the bias (and applying the ReLU).
             for lane in 0..<channelBlock {
                 let oc = cb * channelBlock + lane
@@ -164,35 +163,6 @@ enum DirectConv {
         }
     }
 
-    /// out[lane][0..<24] = sum over taps of weights[tap][lane] * src[taps[tap] + 0..<24], four lanes at once:
-    /// twelve accumulators, three loads and four broadcasts per tap.
-    @inline(__always)
-    static func forwardBlock(_ src: UnsafePointer<Float>, _ taps: UnsafePointer<Int>, _ count: Int,
-                             _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ ld: Int) {
-        var a00 = Vector(), a01 = Vector(), a02 = Vector()
-        var a10 = Vector(), a11 = Vector(), a12 = Vector()
-        var a20 = Vector(), a21 = Vector(), a22 = Vector()
-        var a30 = Vector(), a31 = Vector(), a32 = Vector()
-        var w = weights
-        for k in 0..<count {
-            let p = src + taps[k]
-            let v0 = p.loadVector(), v1 = (p + 8).loadVector(), v2 = (p + 16).loadVector()
-            let w0 = Vector(repeating: w[0])
-            a00 = a00.addingProduct(w0, v0); a01 = a01.addingProduct(w0, v1); a02 = a02.addingProduct(w0, v2)
-            let w1 = Vector(repeating: w[1])
-            a10 = a10.addingProduct(w1, v0); a11 = a11.addingProduct(w1, v1); a12 = a12.addingProduct(w1, v2)
-            let w2 = Vector(repeating: w[2])
-            a20 = a20.addingProduct(w2, v0); a21 = a21.addingProduct(w2, v1); a22 = a22.addingProduct(w2, v2)
-            let w3 = Vector(repeating: w[3])
-            a30 = a30.addingProduct(w3, v0); a31 = a31.addingProduct(w3, v1); a32 = a32.addingProduct(w3, v2)
-            w += channelBlock
-        }
-        out.storeVector(a00); (out + 8).storeVector(a01); (out + 16).storeVector(a02)
-        (out + ld).storeVector(a10); (out + ld + 8).storeVector(a11); (out + ld + 16).storeVector(a12)
-        (out + 2 * ld).storeVector(a20); (out + 2 * ld + 8).storeVector(a21); (out + 2 * ld + 16).storeVector(a22)
-        (out + 3 * ld).storeVector(a30); (out + 3 * ld + 8).storeVector(a31); (out + 3 * ld + 16).storeVector(a32)
-    }
-
     // MARK: Backward
 
     /// Same contract as `Conv2D.backward`.
@@ -202,6 +172,7 @@ enum DirectConv {
     {
         let layout = Layout(g)
         let shards = Parallel.shards(count: g.batch, parts: threads)
+        let path = KernelPath.current
         // Images per input-gradient multiply, so that its column count reaches about 2048.
         let group = max(1, min(g.batch, 2048 / layout.flatVectors))
         let (t, o, oc4) = (g.patchSize, g.outChannels, layout.paddedChannels)
@@ -234,9 +205,10 @@ enum DirectConv {
                                     grads.initialize(repeating: 0, count: oc4 * ld)
                                     let image = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch)
                                     image.initialize(repeating: 0, count: layout.scratch)
-                                    // Weight-gradient partial sums, one vector per (channel, tap).
-                                    let sums = UnsafeMutablePointer<Vector>.allocate(capacity: oc4 * tapTriples * 3)
-                                    sums.initialize(repeating: Vector(), count: oc4 * tapTriples * 3)
+                                    // Weight-gradient lane sums, CK_SUM_LANES floats per (channel, tap).
+                                    let lanes = Int(CK_SUM_LANES), rowSums = tapTriples * 3
+                                    let sums = UnsafeMutablePointer<Float>.allocate(capacity: oc4 * rowSums * lanes)
+                                    sums.initialize(repeating: 0, count: oc4 * rowSums * lanes)
                                     let cols = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
                                     let dImage = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
                                     defer {
@@ -252,8 +224,9 @@ enum DirectConv {
                                                            layout, into: grads + j * layout.flatVectors, ld: ld,
                                                            biasGradient: dB)
                                             layout.pad(x[n * g.inImage], into: image)
-                                            weightGradient(image, grads + j * layout.flatVectors, ld, layout,
-                                                           tapOffsets.base, tapTriples, sums)
+                                            ck_conv_weight_gradient(path.code, image, grads + j * layout.flatVectors, ld,
+                                                                    layout.flatVectors, tapOffsets.base, tapTriples,
+                                                                    oc4 / channelBlock, sums)
                                         }
                                         guard let dx, let cols, let dImage else { continue }
                                         // dCols (T x L) = W^T (T x O) * dY (O x L), added back tap by tap.
@@ -267,10 +240,10 @@ enum DirectConv {
                                             crop(dImage, layout, into: dx[(first + j) * g.inImage])
                                         }
                                     }
-                                    // Reduce each vector of partial sums to the shard's weight gradient.
+                                    // Reduce each channel's lane sums to the shard's weight gradient.
                                     let dW = part[s * (wCount + o)]
                                     for oc in 0..<o {
-                                        for k in 0..<t { dW[oc * t + k] = sums[oc * tapTriples * 3 + k].sum() }
+                                        ck_reduce_lanes(path.code, sums + oc * rowSums * lanes, t, dW + oc * t)
                                     }
                                 }
                             }
@@ -314,50 +287,12 @@ enum DirectConv {
         }
     }
 
-    /// sums[channel][tap] += grads[channel][q] * image[taps[tap] + q] over the flat positions q, in blocks of
-    /// four channels by three taps (twelve accumulators, seven loads per twelve multiply-adds).
-    static func weightGradient(_ image: UnsafePointer<Float>, _ grads: UnsafePointer<Float>, _ ld: Int,
-                               _ layout: Layout, _ taps: UnsafePointer<Int>, _ tapTriples: Int,
-                               _ sums: UnsafeMutablePointer<Vector>) {
-        let vectors = layout.flatVectors / 8
-        let rowSums = tapTriples * 3
-        for cb in 0..<(layout.paddedChannels / channelBlock) {
-            let g0 = grads + cb * channelBlock * ld
-            let (g1, g2, g3) = (g0 + ld, g0 + 2 * ld, g0 + 3 * ld)
-            for triple in 0..<tapTriples {
-                let p0 = image + taps[3 * triple], p1 = image + taps[3 * triple + 1], p2 = image + taps[3 * triple + 2]
-                var a00 = Vector(), a01 = Vector(), a02 = Vector()
-                var a10 = Vector(), a11 = Vector(), a12 = Vector()
-                var a20 = Vector(), a21 = Vector(), a22 = Vector()
-                var a30 = Vector(), a31 = Vector(), a32 = Vector()
-                var q = 0
-                for _ in 0..<vectors {
-                    let x0 = (p0 + q).loadVector(), x1 = (p1 + q).loadVector(), x2 = (p2 + q).loadVector()
-                    let d0 = (g0 + q).loadVector()
-                    a00 = a00.addingProduct(d0, x0); a01 = a01.addingProduct(d0, x1); a02 = a02.addingProduct(d0, x2)
-                    let d1 = (g1 + q).loadVector()
-                    a10 = a10.addingProduct(d1, x0); a11 = a11.addingProduct(d1, x1); a12 = a12.addingProduct(d1, x2)
-                    let d2 = (g2 + q).loadVector()
-                    a20 = a20.addingProduct(d2, x0); a21 = a21.addingProduct(d2, x1); a22 = a22.addingProduct(d2, x2)
-                    let d3 = (g3 + q).loadVector()
-                    a30 = a30.addingProduct(d3, x0); a31 = a31.addingProduct(d3, x1); a32 = a32.addingProduct(d3, x2)
-                    q += 8
-                }
-                let s = sums + cb * channelBlock * rowSums + 3 * triple
-                s[0] += a00; s[1] += a01; s[2] += a02
-                s[rowSums] += a10; s[rowSums + 1] += a11; s[rowSums + 2] += a12
-                s[2 * rowSums] += a20; s[2 * rowSums + 1] += a21; s[2 * rowSums + 2] += a22
-                s[3 * rowSums] += a30; s[3 * rowSums + 1] += a31; s[3 * rowSums + 2] += a32
-            }
-        }
-    }
-
     /// Adds an image's column block (rows `ld` apart, flat layout) back into a zeroed padded image gradient:
     /// one contiguous add per tap. Discarded columns hold zeros, so adding them anywhere is harmless.
     static func scatter(_ cols: UnsafePointer<Float>, ld: Int, _ layout: Layout, _ taps: UnsafePointer<Int>,
                         into image: UnsafeMutablePointer<Float>) {
         image.update(repeating: 0, count: layout.scratch)
-        let vectors = layout.flatVectors / 8
+        let vectors = layout.flatVectors / 8  // flatVectors is a multiple of 16
         for k in 0..<layout.g.patchSize {
             let src = cols + k * ld, dst = image + taps[k]
             var q = 0
