@@ -61,7 +61,7 @@ struct KernelTests {
                                        threads: threads)
             let slow = Reference.conv2dBackward(x, weight: w, outputGradient: dy, geometry: g)
             let dx = try #require(fast.input)
-            #expect(Self.maxRelativeError(dx, slow.input) < 1e-5, "\(path)")
+            #expect(Self.maxRelativeError(dx, slow.input) < 3e-5, "\(path)")  // sums of up to 576 products
             #expect(Self.maxRelativeError(fast.weight, slow.weight) < 1e-4, "\(path)")
             #expect(Self.maxRelativeError(fast.bias, slow.bias) < 1e-4, "\(path)")
             let noInput = Conv2D.backward(input: x, weight: w, outputGradient: dy, geometry: g, inputGradient: false,
@@ -86,7 +86,7 @@ struct KernelTests {
             let masked = Tensor(shape: dy.shape, scalars: zip(dy.scalars, y.scalars).map { $1 > 0 ? $0 : 0 })
             let slow = Reference.conv2dBackward(x, weight: w, outputGradient: masked, geometry: g)
             let dx = try #require(fast.input)
-            #expect(Self.maxRelativeError(dx, slow.input) < 1e-5, "\(path)")
+            #expect(Self.maxRelativeError(dx, slow.input) < 3e-5, "\(path)")  // sums of up to 576 products
             #expect(Self.maxRelativeError(fast.weight, slow.weight) < 1e-4, "\(path)")
             #expect(Self.maxRelativeError(fast.bias, slow.bias) < 1e-4, "\(path)")
         }

@@ -8,8 +8,10 @@ import CKernels
 /// discarded), and each kernel tap `(c, i, j)` reads the same run shifted by `c * plane + i * paddedWidth + j`.
 /// Both the forward pass and the weight gradient become register-blocked loops of vector multiply-adds over
 /// contiguous memory (`CKernels`, compiled per instruction set and picked by `KernelPath`): no unrolled matrix
-/// is written, nothing is packed, and bias and ReLU are applied as each block of outputs is stored. The input gradient stays a matrix multiply (`W^T * dY`), accumulated back
-/// with one contiguous add per tap over the same flat layout.
+/// is written, nothing is packed, and bias and ReLU are applied as each block of outputs is stored. On the
+/// AVX-512 path the input gradient is the forward kernel again, run over the output gradient with transposed
+/// weights (`Transposed`); on the others it is a matrix multiply (`W^T * dY`, OpenBLAS), accumulated back with
+/// one contiguous add per tap over the same flat layout (`directInputGradient` says why).
 ///
 /// The discarded columns cost `(kernel - 1) / paddedWidth` of extra arithmetic (8% for a 26-pixel-wide input).
 /// Every reduction runs in a fixed order for a given batch split and kernel path, so results depend only on the
@@ -182,6 +184,7 @@ enum DirectConv {
         var dInput = inputGradient ? [Float].unfilled(count: input.count) : []  // every image is cropped into it
         // Taps padded to whole triples; the extra ones read offset 0 and their sums are dropped.
         let taps = layout.taps + Array(repeating: 0, count: tapTriples * 3 - t)
+        let transposed = inputGradient && directInputGradient(path) ? Transposed(layout, weight: weight) : nil
         partial.withUnsafeMutableBufferPointer { pBuf in
             dInput.withUnsafeMutableBufferPointer { dxBuf in
                 input.scalars.withUnsafeBufferPointer { inBuf in
@@ -209,11 +212,13 @@ enum DirectConv {
                                     let lanes = Int(CK_SUM_LANES), rowSums = tapTriples * 3
                                     let sums = UnsafeMutablePointer<Float>.allocate(capacity: oc4 * rowSums * lanes)
                                     sums.initialize(repeating: 0, count: oc4 * rowSums * lanes)
-                                    let cols = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
-                                    let dImage = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
+                                    let viaGEMM = dx != nil && transposed == nil
+                                    let cols = viaGEMM ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
+                                    let dImage = viaGEMM ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
+                                    let scratch = transposed?.scratch()
                                     defer {
                                         grads.deallocate(); image.deallocate(); sums.deallocate()
-                                        cols?.deallocate(); dImage?.deallocate()
+                                        cols?.deallocate(); dImage?.deallocate(); scratch?.deallocate()
                                     }
                                     let dB = part[s * (wCount + o) + wCount]
                                     for first in stride(from: shards[s].lowerBound, to: shards[s].upperBound, by: group) {
@@ -227,6 +232,10 @@ enum DirectConv {
                                             ck_conv_weight_gradient(path.code, image, grads + j * layout.flatVectors, ld,
                                                                     layout.flatVectors, tapOffsets.base, tapTriples,
                                                                     oc4 / channelBlock, sums)
+                                            if let dx, let transposed, let scratch {
+                                                transposed.inputGradient(grads + j * layout.flatVectors, ld: ld,
+                                                                         scratch, path: path, into: dx[n * g.inImage])
+                                            }
                                         }
                                         guard let dx, let cols, let dImage else { continue }
                                         // dCols (T x L) = W^T (T x O) * dY (O x L), added back tap by tap.
@@ -263,6 +272,96 @@ enum DirectConv {
         return (inputGradient ? Tensor(shape: g.inputShape, scalars: dInput) : nil,
                 Tensor(shape: g.weightShape, scalars: dW),
                 Tensor(shape: [o], scalars: dB))
+    }
+
+    /// Whether the input gradient runs as a direct convolution (`Transposed`) rather than OpenBLAS + scatter.
+    /// Measured on m1 (AMD EPYC, docs/PERFORMANCE.md): with 16-float vectors the direct kernel's 16% more
+    /// multiply-adds cost less than the GEMM, its packing and the scatter; with 8-float vectors they cost more.
+    static func directInputGradient(_ path: KernelPath) -> Bool { path == .avx512 }
+
+    /// The input gradient as a forward pass of the same kernel over the output gradient:
+    /// `dX[c][p] = sum over (o, i, j) of W[o][c][i][j] * dY[o][p - i * paddedWidth - j]` on the flat padded
+    /// layout, where dY is zero outside its valid positions. Each output channel's gradient sits in a zeroed row
+    /// with a margin in front, so every tap's read stays inside the scratch; the input channels are blocked by
+    /// four as the forward pass blocks output channels.
+    struct Transposed {
+        let layout: Layout
+        /// Zeros in front of each gradient row: the largest tap offset.
+        let margin: Int
+        /// Output columns computed: the padded input plane, rounded up to the column block.
+        let columns: Int
+        /// Floats per gradient row: margin, then the columns the kernel reads.
+        let rowStride: Int
+        /// `o * rowStride - (i * paddedWidth + j)` in `(o, i, j)` order.
+        let taps: [Int]
+        /// Weights as `[input channel block][tap (o, i, j)][4]`.
+        let packed: [Float]
+        let paddedInChannels: Int
+
+        init(_ layout: Layout, weight: Tensor) {
+            let g = layout.g
+            let (k, pw) = (g.kernel, layout.paddedWidth)
+            self.layout = layout
+            margin = (k - 1) * pw + (k - 1)
+            columns = (layout.plane + DirectConv.columnBlock - 1) / DirectConv.columnBlock * DirectConv.columnBlock
+            rowStride = margin + max(columns, layout.flatVectors)
+            var taps: [Int] = []
+            taps.reserveCapacity(g.outChannels * k * k)
+            for o in 0..<g.outChannels {
+                for i in 0..<k {
+                    for j in 0..<k { taps.append(o * rowStride + margin - (i * pw + j)) }
+                }
+            }
+            self.taps = taps
+            paddedInChannels = (g.inChannels + 3) / 4 * 4
+            let tapCount = taps.count
+            var packed = [Float](repeating: 0, count: paddedInChannels * tapCount)
+            weight.scalars.withUnsafeBufferPointer { w in
+                for o in 0..<g.outChannels {
+                    for c in 0..<g.inChannels {
+                        for ij in 0..<(k * k) {
+                            let (block, lane) = c.quotientAndRemainder(dividingBy: 4)
+                            packed[(block * tapCount + o * k * k + ij) * 4 + lane] = w[(o * g.inChannels + c) * k * k + ij]
+                        }
+                    }
+                }
+            }
+            self.packed = packed
+        }
+
+        /// Zeroed gradient rows for every output channel, then one block of four input channels' results.
+        func scratch() -> UnsafeMutablePointer<Float> {
+            let count = layout.g.outChannels * rowStride + 4 * columns
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            return buffer
+        }
+
+        /// One image's input gradient from its gathered output gradient (rows `ld` apart, flat layout).
+        func inputGradient(_ grads: UnsafePointer<Float>, ld: Int, _ scratch: UnsafeMutablePointer<Float>,
+                           path: KernelPath, into dx: UnsafeMutablePointer<Float>) {
+            let g = layout.g
+            for o in 0..<g.outChannels {
+                (scratch + o * rowStride + margin).update(from: grads + o * ld, count: layout.flatVectors)
+            }
+            let block = scratch + g.outChannels * rowStride
+            let (h, w, p, pw) = (g.height, g.width, g.padding, layout.paddedWidth)
+            taps.withUnsafeBufferPointer { t in
+                packed.withUnsafeBufferPointer { wBuf in
+                    for cb in 0..<(paddedInChannels / 4) {
+                        ck_conv_forward_block(path.code, scratch, t.baseAddress!, t.count,
+                                              wBuf.baseAddress! + cb * t.count * 4, block, columns, columns)
+                        for lane in 0..<4 {
+                            let c = cb * 4 + lane
+                            guard c < g.inChannels else { break }
+                            for y in 0..<h {
+                                (dx + (c * h + y) * w).update(from: block + lane * columns + (y + p) * pw + p, count: w)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Writes one image's output gradient (masked by the fused ReLU's output) into rows `ld` apart in the flat
