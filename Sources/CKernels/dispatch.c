@@ -7,7 +7,9 @@
                                           float *);                                                              \
     void ck_##path##_adam(float *, const float *, float *, float *, long, float, float, float, float, float,     \
                           float);                                                                                \
-    void ck_##path##_dropout(float *, float *, long, long, uint32_t, float, uint32_t, uint32_t);
+    void ck_##path##_dropout(float *, float *, long, long, uint32_t, float, uint32_t, uint32_t);                 \
+    void ck_##path##_store_rows(const float *, long, float, int, long, long, float *);                           \
+    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);
 CK_DECLARE(avx512)
 CK_DECLARE(avx2)
 CK_DECLARE(portable)
@@ -59,6 +61,16 @@ void ck_adam(int path, float *p, const float *grad, float *m, float *v, long cou
 void ck_dropout(int path, float *x, float *mask, long first, long end, uint32_t threshold, float keep, uint32_t k0,
                 uint32_t k1) {
     CK_DISPATCH(dropout, x, mask, first, end, threshold, keep, k0, k1)
+}
+
+void ck_store_rows(int path, const float *src, long src_stride, float bias, int relu, long rows, long width,
+                   float *dst) {
+    CK_DISPATCH(store_rows, src, src_stride, bias, relu, rows, width, dst)
+}
+
+void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
+                    float *dst) {
+    CK_DISPATCH(gather_rows, src, mask, rows, width, dst_stride, dst)
 }
 
 #pragma clang fp contract(off)

@@ -138,6 +138,35 @@ void CK_NAME(dropout)(float *x, float *mask, long first, long end, uint32_t thre
     }
 }
 
+void CK_NAME(store_rows)(const float *src, long src_stride, float bias, int relu, long rows, long width,
+                         float *dst) {
+    for (long y = 0; y < rows; y++) {
+        const float *s = src + y * src_stride;
+        float *d = dst + y * width;
+        if (relu) {
+            for (long x = 0; x < width; x++) {
+                float v = s[x] + bias;
+                d[x] = v > 0 ? v : 0;
+            }
+        } else {
+            for (long x = 0; x < width; x++) d[x] = s[x] + bias;
+        }
+    }
+}
+
+void CK_NAME(gather_rows)(const float *src, const float *mask, long rows, long width, long dst_stride, float *dst) {
+    for (long y = 0; y < rows; y++) {
+        const float *s = src + y * width;
+        float *d = dst + y * dst_stride;
+        if (mask) {
+            const float *m = mask + y * width;
+            for (long x = 0; x < width; x++) d[x] = m[x] > 0 ? s[x] : 0;
+        } else {
+            for (long x = 0; x < width; x++) d[x] = s[x];
+        }
+    }
+}
+
 #undef VF
 #undef VU
 #undef VI

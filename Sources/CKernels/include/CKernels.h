@@ -47,4 +47,14 @@ void ck_adam(int path, float *p, const float *grad, float *m, float *v, long cou
 void ck_dropout(int path, float *x, float *mask, long first, long end, uint32_t threshold, float keep,
                 uint32_t k0, uint32_t k1);
 
+/// Copies `rows` rows of `width` floats, `src_stride` apart, to a dense `rows x width` block, adding `bias`
+/// (and clamping at zero with `relu`): the valid columns of a forward block.
+void ck_store_rows(int path, const float *src, long src_stride, float bias, int relu, long rows, long width,
+                   float *dst);
+
+/// Copies a dense `rows x width` block into rows `dst_stride` apart; with `mask` (nullable, same shape as `src`),
+/// elements whose mask is not positive become 0 (the gradient through a fused ReLU).
+void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
+                    float *dst);
+
 #endif

@@ -150,17 +150,7 @@ enum DirectConv {
             for lane in 0..<channelBlock {
                 let oc = cb * channelBlock + lane
                 guard oc < g.outChannels else { break }
-                let bc = bias[oc]
-                let row = block + lane * ld
-                let dst = out + oc * plane
-                for y in 0..<oh {
-                    let src = row + y * pw, d = dst + y * ow
-                    if relu {
-                        for x in 0..<ow { d[x] = max(src[x] + bc, 0) }
-                    } else {
-                        for x in 0..<ow { d[x] = src[x] + bc }
-                    }
-                }
+                ck_store_rows(path.code, block + lane * ld, pw, bias[oc], relu ? 1 : 0, oh, ow, out + oc * plane)
             }
         }
     }
@@ -227,7 +217,7 @@ enum DirectConv {
                                             let n = first + j
                                             gatherGradient(dy[n * g.outImage], mask: mask.map { $0[n * g.outImage] },
                                                            layout, into: grads + j * layout.flatVectors, ld: ld,
-                                                           biasGradient: dB)
+                                                           biasGradient: dB, path: path)
                                             layout.pad(x[n * g.inImage], into: image)
                                             ck_conv_weight_gradient(path.code, image, grads + j * layout.flatVectors, ld,
                                                                     layout.flatVectors, tapOffsets.base, tapTriples,
@@ -368,20 +358,12 @@ enum DirectConv {
     /// layout, leaving the discarded columns zero, and adds each channel's sum to the bias gradient.
     static func gatherGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ layout: Layout,
                                into grads: UnsafeMutablePointer<Float>, ld: Int,
-                               biasGradient: UnsafeMutablePointer<Float>) {
+                               biasGradient: UnsafeMutablePointer<Float>, path: KernelPath) {
         let g = layout.g
         let (oh, ow, pw, plane) = (g.outHeight, g.outWidth, layout.paddedWidth, g.outPlane)
         for oc in 0..<g.outChannels {
-            let src = dy + oc * plane, row = grads + oc * ld
-            if let mask {
-                let m = mask + oc * plane
-                for y in 0..<oh {
-                    let d = row + y * pw
-                    for x in 0..<ow { d[x] = m[y * ow + x] > 0 ? src[y * ow + x] : 0 }
-                }
-            } else {
-                for y in 0..<oh { (row + y * pw).update(from: src + y * ow, count: ow) }
-            }
+            let row = grads + oc * ld
+            ck_gather_rows(path.code, dy + oc * plane, mask.map { $0 + oc * plane }, oh, ow, pw, row)
             biasGradient[oc] += Conv2D.planeSum(row, layout.flatVectors)
         }
     }

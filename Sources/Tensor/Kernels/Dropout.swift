@@ -30,6 +30,17 @@ public enum Dropout {
         return mask
     }
 
+    /// The gradient through dropout: `dy *= mask`, elementwise.
+    public static func backward(_ dy: inout Tensor, mask: [Float]) {
+        precondition(dy.count == mask.count, "dropout gradient of \(dy.count) elements, mask of \(mask.count)")
+        dy.scalars.withUnsafeMutableBufferPointer { d in
+            mask.withUnsafeBufferPointer { m in
+                let (dp, mp) = (d.baseAddress!, m.baseAddress!)
+                for j in 0..<d.count { dp[j] *= mp[j] }
+            }
+        }
+    }
+
     /// The mask `forward` applies for `count` elements, without an input (for tests and inspection).
     public static func mask(count: Int, p: Float, key: UInt64) -> [Float] {
         var ones = Tensor(repeating: 1, shape: [count])
