@@ -11,6 +11,14 @@ typedef int32_t CK_NAME(vi) __attribute__((ext_vector_type(CK_W)));
 #define VU CK_NAME(vu)
 #define VI CK_NAME(vi)
 
+// With 16 vector registers (AVX2, SSE) the twelve accumulators, three loads and a broadcast fill every register,
+// and the scheduler, hoisting the next broadcast or load early, spills an accumulator in the inner loop (a store
+// and reload per iteration). CK_PIN ends a group of multiply-adds: its operands must be computed there, and no
+// load moves above it (memory clobber). AVX-512 has 32 registers and leaves it empty.
+#ifndef CK_PIN
+#define CK_PIN(a, b, c) __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(c) :: "memory")
+#endif
+
 static inline VF CK_NAME(load)(const float *p) {
     VF v;
     __builtin_memcpy(&v, p, sizeof v);
@@ -33,12 +41,16 @@ void CK_NAME(conv_forward_block)(const float *image, const long *taps, long tap_
             VF v0 = CK_NAME(load)(p), v1 = CK_NAME(load)(p + CK_W), v2 = CK_NAME(load)(p + 2 * CK_W);
             VF w0 = w[0];
             a00 = CK_FMA(w0, v0, a00); a01 = CK_FMA(w0, v1, a01); a02 = CK_FMA(w0, v2, a02);
+            CK_PIN(a00, a01, a02);
             VF w1 = w[1];
             a10 = CK_FMA(w1, v0, a10); a11 = CK_FMA(w1, v1, a11); a12 = CK_FMA(w1, v2, a12);
+            CK_PIN(a10, a11, a12);
             VF w2 = w[2];
             a20 = CK_FMA(w2, v0, a20); a21 = CK_FMA(w2, v1, a21); a22 = CK_FMA(w2, v2, a22);
+            CK_PIN(a20, a21, a22);
             VF w3 = w[3];
             a30 = CK_FMA(w3, v0, a30); a31 = CK_FMA(w3, v1, a31); a32 = CK_FMA(w3, v2, a32);
+            CK_PIN(a30, a31, a32);
         }
         float *o = out + col;
         CK_NAME(store)(o, a00); CK_NAME(store)(o + CK_W, a01); CK_NAME(store)(o + 2 * CK_W, a02);
@@ -67,12 +79,16 @@ void CK_NAME(conv_weight_gradient)(const float *image, const float *grads, long 
                 VF x0 = CK_NAME(load)(p0 + q), x1 = CK_NAME(load)(p1 + q), x2 = CK_NAME(load)(p2 + q);
                 VF d0 = CK_NAME(load)(g0 + q);
                 a00 = CK_FMA(d0, x0, a00); a01 = CK_FMA(d0, x1, a01); a02 = CK_FMA(d0, x2, a02);
+                CK_PIN(a00, a01, a02);
                 VF d1 = CK_NAME(load)(g1 + q);
                 a10 = CK_FMA(d1, x0, a10); a11 = CK_FMA(d1, x1, a11); a12 = CK_FMA(d1, x2, a12);
+                CK_PIN(a10, a11, a12);
                 VF d2 = CK_NAME(load)(g2 + q);
                 a20 = CK_FMA(d2, x0, a20); a21 = CK_FMA(d2, x1, a21); a22 = CK_FMA(d2, x2, a22);
+                CK_PIN(a20, a21, a22);
                 VF d3 = CK_NAME(load)(g3 + q);
                 a30 = CK_FMA(d3, x0, a30); a31 = CK_FMA(d3, x1, a31); a32 = CK_FMA(d3, x2, a32);
+                CK_PIN(a30, a31, a32);
             }
             float *s = sums + (cb * 4 * row + 3 * t) * CK_SUM_LANES;
             const long next = row * CK_SUM_LANES;
@@ -167,6 +183,7 @@ void CK_NAME(gather_rows)(const float *src, const float *mask, long rows, long w
     }
 }
 
+#undef CK_PIN
 #undef VF
 #undef VU
 #undef VI
