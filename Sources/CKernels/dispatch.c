@@ -36,12 +36,16 @@ int ck_path_supported(int path) {
 }
 
 // One switch per call: each call does thousands of multiply-adds, so the branch costs nothing measurable.
+#if defined(__x86_64__) || defined(__i386__)
 #define CK_DISPATCH(name, ...)                                          \
     switch (path) {                                                     \
     case CK_PATH_AVX512: ck_avx512_##name(__VA_ARGS__); break;          \
     case CK_PATH_AVX2: ck_avx2_##name(__VA_ARGS__); break;              \
     default: ck_portable_##name(__VA_ARGS__); break;                    \
     }
+#else
+#define CK_DISPATCH(name, ...) ck_portable_##name(__VA_ARGS__);
+#endif
 
 void ck_conv_forward_block(int path, const float *image, const long *taps, long tap_count, const float *weights,
                            float *out, long ld, long columns) {

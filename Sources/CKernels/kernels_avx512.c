@@ -1,5 +1,7 @@
 #include "CKernels.h"
 
+#if defined(__x86_64__) || defined(__i386__)  // other CPUs build the portable path only
+
 #define CK_W 16
 #define CK_FMA(a, b, c) __builtin_elementwise_fma(a, b, c)
 #define CK_NAME(name) ck_avx512_##name
@@ -8,3 +10,4 @@
                              apply_to = function)
 #include "kernels_template.h"
 #pragma clang attribute pop
+#endif

@@ -15,8 +15,10 @@ typedef int32_t CK_NAME(vi) __attribute__((ext_vector_type(CK_W)));
 // and the scheduler, hoisting the next broadcast or load early, spills an accumulator in the inner loop (a store
 // and reload per iteration). CK_PIN ends a group of multiply-adds: its operands must be computed there, and no
 // load moves above it (memory clobber). AVX-512 has 32 registers and leaves it empty.
-#ifndef CK_PIN
+#if !defined(CK_PIN) && (defined(__x86_64__) || defined(__i386__))
 #define CK_PIN(a, b, c) __asm__ volatile("" : "+v"(a), "+v"(b), "+v"(c) :: "memory")
+#elif !defined(CK_PIN)
+#define CK_PIN(a, b, c)
 #endif
 
 static inline VF CK_NAME(load)(const float *p) {
