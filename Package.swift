@@ -1,21 +1,12 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Release builds need AVX2/FMA code generation: without `-target-cpu`, SIMD fused multiply-adds in the
-/// hand-written kernels lower to `fmaf` library calls. haswell (AVX2 + FMA) covers every x86 server CPU since 2015.
-let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+/// The engine's Swift code compiles for baseline x86-64, so one binary runs on every x86-64 CPU: its hot loops
+/// live in CKernels, compiled per instruction set and picked at run time (Sources/Tensor/Kernels/KernelPath.swift).
+let engine: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
-]
-let fastC: [CSetting] = [
-    .unsafeFlags(["-O3", "-march=x86-64-v3"], .when(configuration: .release)),
 ]
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-]
-/// Code that reads untrusted bytes (uploads): plain -O, bounds checks on, same CPU as the kernels it calls.
-let checked: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
@@ -47,17 +38,19 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
                                  .linkedLibrary("boost_filesystem")]),
 
+        // The engine's hot loops in C, one copy per instruction set (AVX-512, AVX2 + FMA, portable).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Numeric core: tensors, kernels, safetensors files.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: fastMath),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: engine),
         // Layers, losses, optimizers, training loop.
-        .target(name: "NeuralNet", dependencies: ["Tensor"], swiftSettings: fastMath),
+        .target(name: "NeuralNet", dependencies: ["Tensor"], swiftSettings: engine),
         // MNIST IDX files (gzip or raw), downloads.
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // PNG in and out (libpng simplified API), JPEG in (TurboJPEG API, EXIF orientation), MNIST-style digit
         // preprocessing. It decodes uploads, so it is built with bounds checks on (no -Ounchecked).
-        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: checked),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: strict),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.

@@ -116,16 +116,24 @@ struct Bench: ParsableCommand {
             ("peak_rss_mb", peakRSSMegabytes()),
         ]
         if json {
-            let fields = [("model", "\"\(model.rawValue)\""), ("images", "\(train.count)"), ("epochs", "\(epochs)"),
-                          ("threads", "\(threads)")]
+            let fields = [("model", quoted(model.rawValue)), ("images", "\(train.count)"), ("epochs", "\(epochs)"),
+                          ("threads", "\(threads)"), ("cpu", quoted(Engine.cpuModel)),
+                          ("kernels", quoted(KernelPath.current.rawValue)), ("openblas", quoted(Engine.blasCore)),
+                          ("engine", "\(Engine.numericsVersion)")]
                 + results.map { ($0.0, String(format: "%.2f", $0.1)) }
             print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
         } else {
             print("model \(model.rawValue): \(train.count) images x \(epochs) epochs, \(threads) threads, "
                   + "\(net.parameterCount) parameters, \(net.flopsPerImage) forward FLOPs/image")
+            print("cpu \(Engine.cpuModel): \(Engine.identity)")
             for (name, value) in results { print(name.padding(toLength: 36, withPad: " ", startingAt: 0)
                                                + String(format: "%.2f", value)) }
         }
+    }
+
+    /// A JSON string literal.
+    private func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     private func seconds(since start: UInt64) -> Double {

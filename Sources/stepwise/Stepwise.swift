@@ -1,5 +1,6 @@
 import ArgumentParser
 import Runtime
+import Tensor
 
 @main
 struct Stepwise: AsyncParsableCommand {
@@ -25,6 +26,8 @@ struct Stepwise: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // STEPWISE_KERNELS naming a path this CPU cannot run (or none at all) stops every command here.
+            _ = try KernelPath.fromEnvironment(ProcessInfo.processInfo.environment)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

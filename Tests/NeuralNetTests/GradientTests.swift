@@ -18,7 +18,14 @@ struct GradientTests {
         return SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels[...], smoothing: smoothing).loss
     }
 
+    /// `checkOnce` on every kernel path this CPU supports.
     static func check(_ layers: [LayerSpec], input: [Int], batch n: Int, smoothing: Float = 0) throws {
+        for path in KernelPath.supported {
+            try KernelPath.using(path) { try checkOnce(layers, input: input, batch: n, smoothing: smoothing, path: path) }
+        }
+    }
+
+    static func checkOnce(_ layers: [LayerSpec], input: [Int], batch n: Int, smoothing: Float, path: KernelPath) throws {
         var model = try Model(layers: layers, inputShape: input, normalization: InputNormalization(), seed: 7)
         let x = batch([n] + input, seed: 3)
         let labels = (0..<n).map { UInt8($0 % model.classCount) }
@@ -46,7 +53,7 @@ struct GradientTests {
                     let numeric = (up - down) / (2 * eps)
                     let analytic = g.scalars[j]
                     #expect(abs(numeric - analytic) <= 2e-3 + 2e-2 * abs(analytic),
-                            "layer \(i) (\(layers[i].name)) \(key) [\(j)]: numeric \(numeric), analytic \(analytic)")
+                            "\(path): layer \(i) (\(layers[i].name)) \(key) [\(j)]: numeric \(numeric), analytic \(analytic)")
                     checked += 1
                 }
             }

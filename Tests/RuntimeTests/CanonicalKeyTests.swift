@@ -45,7 +45,7 @@ struct CanonicalKeyTests {
     func plan(after before: RunOptions, _ now: RunOptions, change: () throws -> Void = {}) throws -> [String: String] {
         let old = try keyed(before)
         let previous = PreviousRun(steps: old.mapValues {
-            PreviousStep(key: $0.key, fingerprint: $0.step.fingerprint, runnerVersion: StepwiseVersion.current)
+            PreviousStep(key: $0.key, fingerprint: $0.step.fingerprint, runnerVersion: StepwiseVersion.withEngine)
         })
         let cached = Set(old.values.map(\.key))
         try change()

@@ -21,7 +21,7 @@ struct PlannerOwnOutputTests {
         var previous: [String: PreviousStep] = [:]
         var cache: [CacheKey: String] = [:]
         for (step, key) in zip(steps, keys) {
-            previous[step.name] = PreviousStep(key: key, fingerprint: step.fingerprint, runnerVersion: StepwiseVersion.current,
+            previous[step.name] = PreviousStep(key: key, fingerprint: step.fingerprint, runnerVersion: StepwiseVersion.withEngine,
                                                wrote: step.name == "save" ? wrote.map { [Self.model: $0] } ?? [:] : [:])
             cache[key] = "run-1"
         }

@@ -90,7 +90,7 @@ struct RunHistoryTests {
         let latest = try #require(try history.previousRun())
         #expect(latest.steps["load"]?.key == full.steps[0].key)
         #expect(latest.steps["train"]?.key == full.steps[1].key)
-        #expect(latest.steps["load"]?.runnerVersion == StepwiseVersion.current)
+        #expect(latest.steps["load"]?.runnerVersion == StepwiseVersion.withEngine)
     }
 
     @Test func unreadableRunFoldersAreIgnored() throws {

@@ -27,6 +27,26 @@ struct CommandLineTests {
         #expect(result.stderr.hasSuffix("] exit 4: data missing or corrupt\n"), "\(result.stderr)")
     }
 
+    /// STEPWISE_KERNELS forces a kernel path; run.json names it with the CPU; a name the CPU cannot run is refused.
+    @Test func kernelPathIsForcedRecordedOrRefused() throws {
+        let project = try ScratchProject()
+        let forced = try project.stepwise(["run", "train"], environment: ["STEPWISE_DATA": "/nonexistent",
+                                                                         "STEPWISE_KERNELS": "portable"])
+        #expect(forced.status == 4)
+        let runs = project.url("Outputs/train/runs")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: runs.path)
+        let data = try Data(contentsOf: runs.appendingPathComponent(folders[0]).appendingPathComponent("run.json"))
+        let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let version = try #require(record["runnerVersion"] as? String)
+        #expect(version.contains("(engine ") && version.contains(", portable kernels, OpenBLAS "), "\(version)")
+        #expect((record["cpu"] as? String)?.isEmpty == false)
+
+        let unknown = try project.stepwise(["plan", "train"], environment: ["STEPWISE_KERNELS": "sse9"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("STEPWISE_KERNELS=sse9 is not a kernel path; use avx512, avx2, portable"),
+                "\(unknown.stderr)")
+    }
+
     @Test func misspeltKeyExitsTwoWithFileAndLine() throws {
         let project = try ScratchProject()
         try project.append("    epoch 3\n", to: "Workflows/train/04-train.step")

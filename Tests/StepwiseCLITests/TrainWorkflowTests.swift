@@ -22,6 +22,8 @@ struct TrainWorkflowTests {
         for section in ["Model", "Per-class", "confused", "Manifest"] {
             #expect(report.localizedCaseInsensitiveContains(section), "report lacks a \(section) section")
         }
+        // The manifest names the CPU and the engine with its kernel path.
+        #expect(report.contains("| CPU | ") && report.contains(" kernels, OpenBLAS "), "\(report)")
         let links = report.matches(of: /\]\(([^)#]+)\)/).map { String($0.1) }.filter { !$0.hasPrefix("http") }
         #expect(!links.isEmpty)
         for link in links {

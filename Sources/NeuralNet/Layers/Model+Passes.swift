@@ -122,7 +122,7 @@ extension Model {
             case let (.maxpool2d, .pool(argmax, shape)):
                 dy = MaxPool2D.backward(outputGradient: dy, argmax: argmax, inputShape: shape, threads: threads)
             case let (.dropout, .mask(mask)):
-                for j in 0..<dy.count { dy.scalars[j] *= mask[j] }
+                Dropout.backward(&dy, mask: mask)
             case let (.flatten, .shape(shape)):
                 dy = dy.reshaped(shape)
             case let (.dense, .input(x)):

@@ -26,7 +26,7 @@ struct Optimizer: Sendable {
                     first.append([Float](repeating: 0, count: p.count))
                     second.append([Float](repeating: 0, count: p.count))
                 }
-                let (spec, step) = (spec, step)
+                let (spec, step, path) = (spec, step, KernelPath.current)
                 let parts = p.count >= 1 << 16 ? threads : 1
                 p.scalars.withUnsafeMutableBufferPointer { pBuf in
                     g.scalars.withUnsafeBufferPointer { gBuf in
@@ -37,7 +37,7 @@ struct Optimizer: Sendable {
                                 let shards = Parallel.shards(count: pBuf.count, parts: parts)
                                 Parallel.run(shards.count) { s in
                                     let r = shards[s]
-                                    Self.apply(spec, step: step, pp[r.lowerBound], gp[r.lowerBound], mp[r.lowerBound],
+                                    Self.apply(spec, step: step, path: path, pp[r.lowerBound], gp[r.lowerBound], mp[r.lowerBound],
                                                vp[r.lowerBound], count: r.count, lr: lr)
                                 }
                             }
@@ -50,7 +50,7 @@ struct Optimizer: Sendable {
         }
     }
 
-    private static func apply(_ spec: OptimizerSpec, step: Int, _ p: UnsafeMutablePointer<Float>,
+    private static func apply(_ spec: OptimizerSpec, step: Int, path: KernelPath, _ p: UnsafeMutablePointer<Float>,
                               _ grad: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                               _ v: UnsafeMutablePointer<Float>, count n: Int, lr: Float) {
         switch spec {
@@ -73,24 +73,9 @@ struct Optimizer: Sendable {
                 for j in 0..<n { p[j] *= shrink }
             }
             let l2: Float = decoupled ? 0 : wd
-            // Eight elements at a time (the same correctly rounded operations as the scalar tail).
-            typealias V = SIMD8<Float>
-            var j = 0
-            while j + 8 <= n {
-                let pv = (p + j).loadVector(), g = (grad + j).loadVector() + l2 * pv
-                let mv = b1 * (m + j).loadVector() + (1 - b1) * g
-                let vv = b2 * (v + j).loadVector() + (1 - b2) * g * g
-                (m + j).storeVector(mv)
-                (v + j).storeVector(vv)
-                (p + j).storeVector(pv - stepSize * mv / (vv.squareRoot() / bc2Root + eps))
-                j += 8
-            }
-            for j in j..<n {
-                let g = grad[j] + l2 * p[j]
-                m[j] = b1 * m[j] + (1 - b1) * g
-                v[j] = b2 * v[j] + (1 - b2) * g * g
-                p[j] -= stepSize * m[j] / (v[j].squareRoot() / bc2Root + eps)
-            }
+            // Vectorised per kernel path; no fused multiply-adds, so every path gives the same bits.
+            Adam.update(path: path, p, grad, m, v, count: n, b1: b1, b2: b2, l2: l2, stepSize: stepSize,
+                        bc2Root: bc2Root, eps: eps)
         case let .adadelta(_, rho, eps, wd):
             // m: running mean of squared gradients; v: running mean of squared updates.
             for j in 0..<n {

@@ -15,7 +15,7 @@ public struct RunDirectory: Sendable {
     /// `fingerprints` are by step name, as given to the planner; a planned step's own fingerprint, where the planner
     /// gives one, is recorded instead.
     public static func begin(history: RunHistory, plan: Plan, mode: PlanMode, fingerprints: [String: StepFingerprint],
-                             seed: UInt64 = defaultRunSeed, runnerVersion: String = StepwiseVersion.current,
+                             seed: UInt64 = defaultRunSeed, runnerVersion: String = StepwiseVersion.withEngine,
                              now: Date = Date()) throws -> RunDirectory {
         let (id, url) = try makeFolder(history: history, now: now)
         let steps = plan.steps.map { step -> StepRecord in
@@ -32,7 +32,8 @@ public struct RunDirectory: Sendable {
                               fingerprint: step.fingerprint ?? fingerprints[step.name] ?? StepFingerprint(text: ""))
         }
         let record = RunRecord(id: id, workflow: plan.workflow, runnerVersion: runnerVersion,
-                               mode: Self.describe(mode), started: Timestamp.string(now), seed: seed, steps: steps)
+                               mode: Self.describe(mode), started: Timestamp.string(now), seed: seed, steps: steps,
+                               cpu: Engine.cpuModel)
         let directory = RunDirectory(url: url, record: record)
         try directory.save()
         // The seeds go into the log too, so a log read on its own says how to reproduce the run.
@@ -48,11 +49,12 @@ public struct RunDirectory: Sendable {
     /// and the error; log.txt has the header line and the error, each with a timestamp.
     public static func recordEarlyEnd(history: RunHistory, workflow: String, mode: PlanMode, status: RunStatus,
                                       error: String, seed: UInt64 = defaultRunSeed,
-                                      runnerVersion: String = StepwiseVersion.current, now: Date = Date()) throws -> RunDirectory {
+                                      runnerVersion: String = StepwiseVersion.withEngine, now: Date = Date()) throws -> RunDirectory {
         let (id, url) = try makeFolder(history: history, now: now)
         let stamp = Timestamp.string(now)
         let record = RunRecord(id: id, workflow: workflow, runnerVersion: runnerVersion, mode: describe(mode),
-                               started: stamp, ended: stamp, status: status, error: error, seed: seed, steps: [])
+                               started: stamp, ended: stamp, status: status, error: error, seed: seed, steps: [],
+                               cpu: Engine.cpuModel)
         let directory = RunDirectory(url: url, record: record)
         try directory.save()
         let lines = ["run \(id) of \(workflow): \(record.mode), runner \(runnerVersion), seed \(seed)"]

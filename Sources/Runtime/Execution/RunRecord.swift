@@ -3,7 +3,11 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// The start time, `2026-11-22T01:02:03Z`; a suffix `-2`, `-3`… if several runs start in the same second.
     public var id: String
     public var workflow: String
+    /// The runner and engine version (`StepwiseVersion.withEngine`: numerics version, kernel path, OpenBLAS
+    /// kernels); records of earlier runners hold the runner version alone.
     public var runnerVersion: String
+    /// The CPU the run ran on ("model name" of /proc/cpuinfo). Absent in records written before it was kept.
+    public var cpu: String?
     /// How the steps were selected: `all`, `force`, `only evaluate`, `from train`.
     public var mode: String
     public var started: String
@@ -18,7 +22,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     public init(id: String, workflow: String, runnerVersion: String, mode: String, started: String,
                 ended: String? = nil, status: RunStatus = .running, error: String? = nil, seed: UInt64,
-                steps: [StepRecord]) {
+                steps: [StepRecord], cpu: String? = nil) {
+        self.cpu = cpu
         self.id = id
         self.workflow = workflow
         self.runnerVersion = runnerVersion

@@ -10,7 +10,7 @@ public struct Planner: Sendable {
     /// (`RunOptions.command(mode:)`); the planner does not format commands itself.
     public var command: @Sendable (PlanMode) -> String
 
-    public init(workflow: String, steps: [PlanStep], runnerVersion: String = StepwiseVersion.current,
+    public init(workflow: String, steps: [PlanStep], runnerVersion: String = StepwiseVersion.withEngine,
                 previous: PreviousRun?, mode: PlanMode = .all,
                 command: (@Sendable (PlanMode) -> String)? = nil) {
         self.workflow = workflow

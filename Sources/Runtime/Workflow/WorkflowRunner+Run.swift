@@ -196,7 +196,8 @@ extension WorkflowRunner {
             return RunManifest.Step(name: step.name, parameters: parameters, seconds: r?.seconds ?? 0, cached: r?.cached ?? false)
         }
         var manifest = RunManifest(workflow: name, date: Timestamp.date(record.started) ?? Date(), gitCommit: GitInfo.commit(at: projectRoot),
-                                   seed: record.seed, steps: steps, runFolder: folder)
+                                   seed: record.seed, steps: steps, runFolder: folder, cpu: record.cpu,
+                                   engine: record.runnerVersion)
         manifest.edges = PipelineGraph.edges(workflow.steps.map { step in
             (step.name, step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } })
         })

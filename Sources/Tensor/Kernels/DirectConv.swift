@@ -1,23 +1,28 @@
+import CKernels
+
 /// Stride-1 convolution computed directly from the images, without an im2col matrix.
 ///
 /// Each image is copied into a zero-padded scratch plane of `paddedHeight x paddedWidth` per channel. An output
 /// row is then computed over the full padded width, so that one output plane is a single run of
 /// `outHeight * paddedWidth` values ("flat" positions `y * paddedWidth + x`; the columns `x >= outWidth` are
 /// discarded), and each kernel tap `(c, i, j)` reads the same run shifted by `c * plane + i * paddedWidth + j`.
-/// Both the forward pass and the weight gradient become register-blocked loops of 8-wide fused multiply-adds
-/// over contiguous memory: no unrolled matrix is written, nothing is packed, and bias and ReLU are applied as
-/// each block of outputs is stored. The input gradient stays a matrix multiply (`W^T * dY`), accumulated back
-/// with one contiguous add per tap over the same flat layout.
+/// Both the forward pass and the weight gradient become register-blocked loops of vector multiply-adds over
+/// contiguous memory (`CKernels`, compiled per instruction set and picked by `KernelPath`): no unrolled matrix
+/// is written, nothing is packed, and bias and ReLU are applied as each block of outputs is stored. On the
+/// AVX-512 path the input gradient is the forward kernel again, run over the output gradient with transposed
+/// weights (`Transposed`); on the others it is a matrix multiply (`W^T * dY`, OpenBLAS), accumulated back with
+/// one contiguous add per tap over the same flat layout (`directInputGradient` says why).
 ///
 /// The discarded columns cost `(kernel - 1) / paddedWidth` of extra arithmetic (8% for a 26-pixel-wide input).
-/// Every reduction runs in a fixed order for a given batch split, so results depend only on the thread count.
+/// Every reduction runs in a fixed order for a given batch split and kernel path, so results depend only on the
+/// thread count and the path.
 enum DirectConv {
-    typealias Vector = SIMD8<Float>
-
-    /// Output columns computed per register block in the forward pass (three 8-wide vectors).
-    static let columnBlock = 24
+    /// Output columns the forward kernel computes per call block (three vectors of 16, six of 8, twelve of 4).
+    static let columnBlock = Int(CK_COLUMN_BLOCK)
     /// Output channels per register block.
     static let channelBlock = 4
+    /// Flat positions are padded to whole 16-float vectors for the weight gradient on every path.
+    static let positionBlock = 16
 
     /// Sizes of the flat, padded layout for one geometry.
     struct Layout {
@@ -29,7 +34,7 @@ enum DirectConv {
         let flat: Int
         /// `flat` rounded up to the forward pass's column block.
         let flatBlocks: Int
-        /// `flat` rounded up to one vector: the stride between images in the gradient matrix.
+        /// `flat` rounded up to `positionBlock`: the stride between images in the gradient matrix.
         let flatVectors: Int
         /// Output channels rounded up to the channel block.
         let paddedChannels: Int
@@ -45,7 +50,7 @@ enum DirectConv {
             plane = paddedHeight * paddedWidth
             flat = g.outHeight * paddedWidth
             flatBlocks = (flat + DirectConv.columnBlock - 1) / DirectConv.columnBlock * DirectConv.columnBlock
-            flatVectors = (flat + 7) / 8 * 8
+            flatVectors = (flat + DirectConv.positionBlock - 1) / DirectConv.positionBlock * DirectConv.positionBlock
             paddedChannels = (g.outChannels + DirectConv.channelBlock - 1) / DirectConv.channelBlock
                 * DirectConv.channelBlock
             var taps: [Int] = []
@@ -57,7 +62,7 @@ enum DirectConv {
             }
             self.taps = taps
             let lastTap = taps.last ?? 0
-            scratch = max(g.inChannels * plane, lastTap + flatBlocks) + 8
+            scratch = max(g.inChannels * plane, lastTap + max(flatBlocks, flatVectors)) + DirectConv.positionBlock
         }
 
         /// Copies image `src` (C x H x W) into the interior of a zeroed padded scratch.
@@ -85,6 +90,7 @@ enum DirectConv {
         let byBlocks = g.batch < threads && blockCount > 1
         let shards = byBlocks ? Parallel.shards(count: blockCount, parts: threads)
                               : Parallel.shards(count: g.batch, parts: threads)
+        let path = KernelPath.current
         return Tensor(shape: g.outputShape) { out in
             let outPtr = SharedPointer(out.baseAddress!)
             input.scalars.withUnsafeBufferPointer { inBuf in
@@ -108,7 +114,7 @@ enum DirectConv {
                                 for n in images {
                                     layout.pad(x[n * g.inImage], into: image)
                                     forwardImage(image, layout, w.base, b.base, taps.base, block,
-                                                 outPtr[n * g.outImage], blocks: blocks, relu: relu)
+                                                 outPtr[n * g.outImage], blocks: blocks, relu: relu, path: path)
                                 }
                             }
                         }
@@ -134,63 +140,19 @@ enum DirectConv {
     static func forwardImage(_ image: UnsafePointer<Float>, _ layout: Layout, _ weights: UnsafePointer<Float>,
                              _ bias: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
                              _ block: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                             blocks: Range<Int>, relu: Bool) {
+                             blocks: Range<Int>, relu: Bool, path: KernelPath) {
         let g = layout.g
         let (t, ld, pw) = (g.patchSize, layout.flatBlocks, layout.paddedWidth)
         let (oh, ow, plane) = (g.outHeight, g.outWidth, g.outPlane)
         for cb in blocks {
-            let wBlock = weights + cb * t * channelBlock
-            var column = 0
-            while column < layout.flat {
-                forwardBlock(image + column, taps, t, wBlock, block + column, ld)
-                column += columnBlock
-            }
+            ck_conv_forward_block(path.code, image, taps, t, weights + cb * t * channelBlock, block, ld, ld)
             // Keep the valid columns, adding the bias (and applying the ReLU).
             for lane in 0..<channelBlock {
                 let oc = cb * channelBlock + lane
                 guard oc < g.outChannels else { break }
-                let bc = bias[oc]
-                let row = block + lane * ld
-                let dst = out + oc * plane
-                for y in 0..<oh {
-                    let src = row + y * pw, d = dst + y * ow
-                    if relu {
-                        for x in 0..<ow { d[x] = max(src[x] + bc, 0) }
-                    } else {
-                        for x in 0..<ow { d[x] = src[x] + bc }
-                    }
-                }
+                ck_store_rows(path.code, block + lane * ld, pw, bias[oc], relu ? 1 : 0, oh, ow, out + oc * plane)
             }
         }
-    }
-
-    /// out[lane][0..<24] = sum over taps of weights[tap][lane] * src[taps[tap] + 0..<24], four lanes at once:
-    /// twelve accumulators, three loads and four broadcasts per tap.
-    @inline(__always)
-    static func forwardBlock(_ src: UnsafePointer<Float>, _ taps: UnsafePointer<Int>, _ count: Int,
-                             _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ ld: Int) {
-        var a00 = Vector(), a01 = Vector(), a02 = Vector()
-        var a10 = Vector(), a11 = Vector(), a12 = Vector()
-        var a20 = Vector(), a21 = Vector(), a22 = Vector()
-        var a30 = Vector(), a31 = Vector(), a32 = Vector()
-        var w = weights
-        for k in 0..<count {
-            let p = src + taps[k]
-            let v0 = p.loadVector(), v1 = (p + 8).loadVector(), v2 = (p + 16).loadVector()
-            let w0 = Vector(repeating: w[0])
-            a00 = a00.addingProduct(w0, v0); a01 = a01.addingProduct(w0, v1); a02 = a02.addingProduct(w0, v2)
-            let w1 = Vector(repeating: w[1])
-            a10 = a10.addingProduct(w1, v0); a11 = a11.addingProduct(w1, v1); a12 = a12.addingProduct(w1, v2)
-            let w2 = Vector(repeating: w[2])
-            a20 = a20.addingProduct(w2, v0); a21 = a21.addingProduct(w2, v1); a22 = a22.addingProduct(w2, v2)
-            let w3 = Vector(repeating: w[3])
-            a30 = a30.addingProduct(w3, v0); a31 = a31.addingProduct(w3, v1); a32 = a32.addingProduct(w3, v2)
-            w += channelBlock
-        }
-        out.storeVector(a00); (out + 8).storeVector(a01); (out + 16).storeVector(a02)
-        (out + ld).storeVector(a10); (out + ld + 8).storeVector(a11); (out + ld + 16).storeVector(a12)
-        (out + 2 * ld).storeVector(a20); (out + 2 * ld + 8).storeVector(a21); (out + 2 * ld + 16).storeVector(a22)
-        (out + 3 * ld).storeVector(a30); (out + 3 * ld + 8).storeVector(a31); (out + 3 * ld + 16).storeVector(a32)
     }
 
     // MARK: Backward
@@ -202,6 +164,7 @@ enum DirectConv {
     {
         let layout = Layout(g)
         let shards = Parallel.shards(count: g.batch, parts: threads)
+        let path = KernelPath.current
         // Images per input-gradient multiply, so that its column count reaches about 2048.
         let group = max(1, min(g.batch, 2048 / layout.flatVectors))
         let (t, o, oc4) = (g.patchSize, g.outChannels, layout.paddedChannels)
@@ -211,6 +174,7 @@ enum DirectConv {
         var dInput = inputGradient ? [Float].unfilled(count: input.count) : []  // every image is cropped into it
         // Taps padded to whole triples; the extra ones read offset 0 and their sums are dropped.
         let taps = layout.taps + Array(repeating: 0, count: tapTriples * 3 - t)
+        let transposed = inputGradient && directInputGradient(path) ? Transposed(layout, weight: weight) : nil
         partial.withUnsafeMutableBufferPointer { pBuf in
             dInput.withUnsafeMutableBufferPointer { dxBuf in
                 input.scalars.withUnsafeBufferPointer { inBuf in
@@ -234,14 +198,17 @@ enum DirectConv {
                                     grads.initialize(repeating: 0, count: oc4 * ld)
                                     let image = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch)
                                     image.initialize(repeating: 0, count: layout.scratch)
-                                    // Weight-gradient partial sums, one vector per (channel, tap).
-                                    let sums = UnsafeMutablePointer<Vector>.allocate(capacity: oc4 * tapTriples * 3)
-                                    sums.initialize(repeating: Vector(), count: oc4 * tapTriples * 3)
-                                    let cols = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
-                                    let dImage = dx != nil ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
+                                    // Weight-gradient lane sums, CK_SUM_LANES floats per (channel, tap).
+                                    let lanes = Int(CK_SUM_LANES), rowSums = tapTriples * 3
+                                    let sums = UnsafeMutablePointer<Float>.allocate(capacity: oc4 * rowSums * lanes)
+                                    sums.initialize(repeating: 0, count: oc4 * rowSums * lanes)
+                                    let viaGEMM = dx != nil && transposed == nil
+                                    let cols = viaGEMM ? UnsafeMutablePointer<Float>.allocate(capacity: t * ld) : nil
+                                    let dImage = viaGEMM ? UnsafeMutablePointer<Float>.allocate(capacity: layout.scratch) : nil
+                                    let scratch = transposed?.scratch()
                                     defer {
                                         grads.deallocate(); image.deallocate(); sums.deallocate()
-                                        cols?.deallocate(); dImage?.deallocate()
+                                        cols?.deallocate(); dImage?.deallocate(); scratch?.deallocate()
                                     }
                                     let dB = part[s * (wCount + o) + wCount]
                                     for first in stride(from: shards[s].lowerBound, to: shards[s].upperBound, by: group) {
@@ -250,10 +217,15 @@ enum DirectConv {
                                             let n = first + j
                                             gatherGradient(dy[n * g.outImage], mask: mask.map { $0[n * g.outImage] },
                                                            layout, into: grads + j * layout.flatVectors, ld: ld,
-                                                           biasGradient: dB)
+                                                           biasGradient: dB, path: path)
                                             layout.pad(x[n * g.inImage], into: image)
-                                            weightGradient(image, grads + j * layout.flatVectors, ld, layout,
-                                                           tapOffsets.base, tapTriples, sums)
+                                            ck_conv_weight_gradient(path.code, image, grads + j * layout.flatVectors, ld,
+                                                                    layout.flatVectors, tapOffsets.base, tapTriples,
+                                                                    oc4 / channelBlock, sums)
+                                            if let dx, let transposed, let scratch {
+                                                transposed.inputGradient(grads + j * layout.flatVectors, ld: ld,
+                                                                         scratch, path: path, into: dx[n * g.inImage])
+                                            }
                                         }
                                         guard let dx, let cols, let dImage else { continue }
                                         // dCols (T x L) = W^T (T x O) * dY (O x L), added back tap by tap.
@@ -267,10 +239,10 @@ enum DirectConv {
                                             crop(dImage, layout, into: dx[(first + j) * g.inImage])
                                         }
                                     }
-                                    // Reduce each vector of partial sums to the shard's weight gradient.
+                                    // Reduce each channel's lane sums to the shard's weight gradient.
                                     let dW = part[s * (wCount + o)]
                                     for oc in 0..<o {
-                                        for k in 0..<t { dW[oc * t + k] = sums[oc * tapTriples * 3 + k].sum() }
+                                        ck_reduce_lanes(path.code, sums + oc * rowSums * lanes, t, dW + oc * t)
                                     }
                                 }
                             }
@@ -292,63 +264,107 @@ enum DirectConv {
                 Tensor(shape: [o], scalars: dB))
     }
 
+    /// Whether the input gradient runs as a direct convolution (`Transposed`) rather than OpenBLAS + scatter.
+    /// Measured on m1 (AMD EPYC, docs/PERFORMANCE.md): with 16-float vectors the direct kernel's 16% more
+    /// multiply-adds cost less than the GEMM, its packing and the scatter; with 8-float vectors they cost more.
+    static func directInputGradient(_ path: KernelPath) -> Bool { path == .avx512 }
+
+    /// The input gradient as a forward pass of the same kernel over the output gradient:
+    /// `dX[c][p] = sum over (o, i, j) of W[o][c][i][j] * dY[o][p - i * paddedWidth - j]` on the flat padded
+    /// layout, where dY is zero outside its valid positions. Each output channel's gradient sits in a zeroed row
+    /// with a margin in front, so every tap's read stays inside the scratch; the input channels are blocked by
+    /// four as the forward pass blocks output channels.
+    struct Transposed {
+        let layout: Layout
+        /// Zeros in front of each gradient row: the largest tap offset.
+        let margin: Int
+        /// Output columns computed: the padded input plane, rounded up to the column block.
+        let columns: Int
+        /// Floats per gradient row: margin, then the columns the kernel reads.
+        let rowStride: Int
+        /// `o * rowStride - (i * paddedWidth + j)` in `(o, i, j)` order.
+        let taps: [Int]
+        /// Weights as `[input channel block][tap (o, i, j)][4]`.
+        let packed: [Float]
+        let paddedInChannels: Int
+
+        init(_ layout: Layout, weight: Tensor) {
+            let g = layout.g
+            let (k, pw) = (g.kernel, layout.paddedWidth)
+            self.layout = layout
+            margin = (k - 1) * pw + (k - 1)
+            columns = (layout.plane + DirectConv.columnBlock - 1) / DirectConv.columnBlock * DirectConv.columnBlock
+            rowStride = margin + max(columns, layout.flatVectors)
+            var taps: [Int] = []
+            taps.reserveCapacity(g.outChannels * k * k)
+            for o in 0..<g.outChannels {
+                for i in 0..<k {
+                    for j in 0..<k { taps.append(o * rowStride + margin - (i * pw + j)) }
+                }
+            }
+            self.taps = taps
+            paddedInChannels = (g.inChannels + 3) / 4 * 4
+            let tapCount = taps.count
+            var packed = [Float](repeating: 0, count: paddedInChannels * tapCount)
+            weight.scalars.withUnsafeBufferPointer { w in
+                for o in 0..<g.outChannels {
+                    for c in 0..<g.inChannels {
+                        for ij in 0..<(k * k) {
+                            let (block, lane) = c.quotientAndRemainder(dividingBy: 4)
+                            packed[(block * tapCount + o * k * k + ij) * 4 + lane] = w[(o * g.inChannels + c) * k * k + ij]
+                        }
+                    }
+                }
+            }
+            self.packed = packed
+        }
+
+        /// Zeroed gradient rows for every output channel, then one block of four input channels' results.
+        func scratch() -> UnsafeMutablePointer<Float> {
+            let count = layout.g.outChannels * rowStride + 4 * columns
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            return buffer
+        }
+
+        /// One image's input gradient from its gathered output gradient (rows `ld` apart, flat layout).
+        func inputGradient(_ grads: UnsafePointer<Float>, ld: Int, _ scratch: UnsafeMutablePointer<Float>,
+                           path: KernelPath, into dx: UnsafeMutablePointer<Float>) {
+            let g = layout.g
+            for o in 0..<g.outChannels {
+                (scratch + o * rowStride + margin).update(from: grads + o * ld, count: layout.flatVectors)
+            }
+            let block = scratch + g.outChannels * rowStride
+            let (h, w, p, pw) = (g.height, g.width, g.padding, layout.paddedWidth)
+            taps.withUnsafeBufferPointer { t in
+                packed.withUnsafeBufferPointer { wBuf in
+                    for cb in 0..<(paddedInChannels / 4) {
+                        ck_conv_forward_block(path.code, scratch, t.baseAddress!, t.count,
+                                              wBuf.baseAddress! + cb * t.count * 4, block, columns, columns)
+                        for lane in 0..<4 {
+                            let c = cb * 4 + lane
+                            guard c < g.inChannels else { break }
+                            for y in 0..<h {
+                                (dx + (c * h + y) * w).update(from: block + lane * columns + (y + p) * pw + p, count: w)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes one image's output gradient (masked by the fused ReLU's output) into rows `ld` apart in the flat
     /// layout, leaving the discarded columns zero, and adds each channel's sum to the bias gradient.
     static func gatherGradient(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>?, _ layout: Layout,
                                into grads: UnsafeMutablePointer<Float>, ld: Int,
-                               biasGradient: UnsafeMutablePointer<Float>) {
+                               biasGradient: UnsafeMutablePointer<Float>, path: KernelPath) {
         let g = layout.g
         let (oh, ow, pw, plane) = (g.outHeight, g.outWidth, layout.paddedWidth, g.outPlane)
         for oc in 0..<g.outChannels {
-            let src = dy + oc * plane, row = grads + oc * ld
-            if let mask {
-                let m = mask + oc * plane
-                for y in 0..<oh {
-                    let d = row + y * pw
-                    for x in 0..<ow { d[x] = m[y * ow + x] > 0 ? src[y * ow + x] : 0 }
-                }
-            } else {
-                for y in 0..<oh { (row + y * pw).update(from: src + y * ow, count: ow) }
-            }
+            let row = grads + oc * ld
+            ck_gather_rows(path.code, dy + oc * plane, mask.map { $0 + oc * plane }, oh, ow, pw, row)
             biasGradient[oc] += Conv2D.planeSum(row, layout.flatVectors)
-        }
-    }
-
-    /// sums[channel][tap] += grads[channel][q] * image[taps[tap] + q] over the flat positions q, in blocks of
-    /// four channels by three taps (twelve accumulators, seven loads per twelve multiply-adds).
-    static func weightGradient(_ image: UnsafePointer<Float>, _ grads: UnsafePointer<Float>, _ ld: Int,
-                               _ layout: Layout, _ taps: UnsafePointer<Int>, _ tapTriples: Int,
-                               _ sums: UnsafeMutablePointer<Vector>) {
-        let vectors = layout.flatVectors / 8
-        let rowSums = tapTriples * 3
-        for cb in 0..<(layout.paddedChannels / channelBlock) {
-            let g0 = grads + cb * channelBlock * ld
-            let (g1, g2, g3) = (g0 + ld, g0 + 2 * ld, g0 + 3 * ld)
-            for triple in 0..<tapTriples {
-                let p0 = image + taps[3 * triple], p1 = image + taps[3 * triple + 1], p2 = image + taps[3 * triple + 2]
-                var a00 = Vector(), a01 = Vector(), a02 = Vector()
-                var a10 = Vector(), a11 = Vector(), a12 = Vector()
-                var a20 = Vector(), a21 = Vector(), a22 = Vector()
-                var a30 = Vector(), a31 = Vector(), a32 = Vector()
-                var q = 0
-                for _ in 0..<vectors {
-                    let x0 = (p0 + q).loadVector(), x1 = (p1 + q).loadVector(), x2 = (p2 + q).loadVector()
-                    let d0 = (g0 + q).loadVector()
-                    a00 = a00.addingProduct(d0, x0); a01 = a01.addingProduct(d0, x1); a02 = a02.addingProduct(d0, x2)
-                    let d1 = (g1 + q).loadVector()
-                    a10 = a10.addingProduct(d1, x0); a11 = a11.addingProduct(d1, x1); a12 = a12.addingProduct(d1, x2)
-                    let d2 = (g2 + q).loadVector()
-                    a20 = a20.addingProduct(d2, x0); a21 = a21.addingProduct(d2, x1); a22 = a22.addingProduct(d2, x2)
-                    let d3 = (g3 + q).loadVector()
-                    a30 = a30.addingProduct(d3, x0); a31 = a31.addingProduct(d3, x1); a32 = a32.addingProduct(d3, x2)
-                    q += 8
-                }
-                let s = sums + cb * channelBlock * rowSums + 3 * triple
-                s[0] += a00; s[1] += a01; s[2] += a02
-                s[rowSums] += a10; s[rowSums + 1] += a11; s[rowSums + 2] += a12
-                s[2 * rowSums] += a20; s[2 * rowSums + 1] += a21; s[2 * rowSums + 2] += a22
-                s[3 * rowSums] += a30; s[3 * rowSums + 1] += a31; s[3 * rowSums + 2] += a32
-            }
         }
     }
 
@@ -357,7 +373,7 @@ enum DirectConv {
     static func scatter(_ cols: UnsafePointer<Float>, ld: Int, _ layout: Layout, _ taps: UnsafePointer<Int>,
                         into image: UnsafeMutablePointer<Float>) {
         image.update(repeating: 0, count: layout.scratch)
-        let vectors = layout.flatVectors / 8
+        let vectors = layout.flatVectors / 8  // flatVectors is a multiple of 16
         for k in 0..<layout.g.patchSize {
             let src = cols + k * ld, dst = image + taps[k]
             var q = 0

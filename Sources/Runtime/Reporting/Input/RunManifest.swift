@@ -50,9 +50,14 @@ public struct RunManifest: Sendable, Equatable {
     public var parameters: [String] = []
     /// The newest earlier run with metrics, from the run index: what "Compared with the previous run" compares with.
     public var previous: RunIndexEntry?
+    /// The CPU the run ran on, and the runner and engine version (kernel path included) that computed it.
+    public var cpu: String?
+    public var engine: String?
 
     public init(workflow: String, date: Date, gitCommit: String? = nil, seed: UInt64? = nil, steps: [Step],
-                runFolder: String? = nil) {
+                runFolder: String? = nil, cpu: String? = nil, engine: String? = nil) {
+        self.cpu = cpu
+        self.engine = engine
         self.workflow = workflow
         self.date = date
         self.gitCommit = gitCommit

@@ -10,7 +10,8 @@ enum ManifestSection {
             ["Git commit", manifest.gitCommit.map(Markdown.code) ?? "not in a git checkout"],
             ["Seed", manifest.seed.map(String.init) ?? "none"],
             ["Stepwise version", StepwiseVersion.current],
-        ])
+        ] + (manifest.cpu.map { [["CPU", $0]] } ?? [])
+          + (manifest.engine.map { [["Runner and engine (cache keys)", $0]] } ?? []))
         out += "\n"
         if manifest.steps.isEmpty {
             out += "No steps were recorded.\n"

@@ -1,0 +1,89 @@
+#include "CKernels.h"
+
+// Per-path definitions (kernels_<path>.c).
+#define CK_DECLARE(path)                                                                                       \
+    void ck_##path##_conv_forward_block(const float *, const long *, long, const float *, float *, long, long); \
+    void ck_##path##_conv_weight_gradient(const float *, const float *, long, long, const long *, long, long,     \
+                                          float *);                                                              \
+    void ck_##path##_adam(float *, const float *, float *, float *, long, float, float, float, float, float,     \
+                          float);                                                                                \
+    void ck_##path##_dropout(float *, float *, long, long, uint32_t, float, uint32_t, uint32_t);                 \
+    void ck_##path##_store_rows(const float *, long, float, int, long, long, float *);                           \
+    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);
+CK_DECLARE(avx512)
+CK_DECLARE(avx2)
+CK_DECLARE(portable)
+
+int ck_path_supported(int path) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();  // idempotent; needed when called before the runtime's own initialisation
+    switch (path) {
+    case CK_PATH_AVX512:
+        // The CPU-feature runtime reports AVX-512 only when the OS saves the ZMM state (XCR0), likewise AVX.
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+            && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case CK_PATH_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case CK_PATH_PORTABLE:
+        return 1;
+    default:
+        return 0;
+    }
+#else
+    return path == CK_PATH_PORTABLE;
+#endif
+}
+
+// One switch per call: each call does thousands of multiply-adds, so the branch costs nothing measurable.
+#if defined(__x86_64__) || defined(__i386__)
+#define CK_DISPATCH(name, ...)                                          \
+    switch (path) {                                                     \
+    case CK_PATH_AVX512: ck_avx512_##name(__VA_ARGS__); break;          \
+    case CK_PATH_AVX2: ck_avx2_##name(__VA_ARGS__); break;              \
+    default: ck_portable_##name(__VA_ARGS__); break;                    \
+    }
+#else
+#define CK_DISPATCH(name, ...) ck_portable_##name(__VA_ARGS__);
+#endif
+
+void ck_conv_forward_block(int path, const float *image, const long *taps, long tap_count, const float *weights,
+                           float *out, long ld, long columns) {
+    CK_DISPATCH(conv_forward_block, image, taps, tap_count, weights, out, ld, columns)
+}
+
+void ck_conv_weight_gradient(int path, const float *image, const float *grads, long ld, long positions,
+                             const long *taps, long tap_triples, long channel_blocks, float *sums) {
+    CK_DISPATCH(conv_weight_gradient, image, grads, ld, positions, taps, tap_triples, channel_blocks, sums)
+}
+
+void ck_adam(int path, float *p, const float *grad, float *m, float *v, long count, float b1, float b2, float l2,
+             float step_size, float bc2_root, float eps) {
+    CK_DISPATCH(adam, p, grad, m, v, count, b1, b2, l2, step_size, bc2_root, eps)
+}
+
+void ck_dropout(int path, float *x, float *mask, long first, long end, uint32_t threshold, float keep, uint32_t k0,
+                uint32_t k1) {
+    CK_DISPATCH(dropout, x, mask, first, end, threshold, keep, k0, k1)
+}
+
+void ck_store_rows(int path, const float *src, long src_stride, float bias, int relu, long rows, long width,
+                   float *dst) {
+    CK_DISPATCH(store_rows, src, src_stride, bias, relu, rows, width, dst)
+}
+
+void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
+                    float *dst) {
+    CK_DISPATCH(gather_rows, src, mask, rows, width, dst_stride, dst)
+}
+
+#pragma clang fp contract(off)
+void ck_reduce_lanes(int path, const float *sums, long count, float *out) {
+    (void)path;  // the same sequential order on every path
+    for (long i = 0; i < count; i++) {
+        const float *s = sums + i * CK_SUM_LANES;
+        float total = s[0];
+        for (int l = 1; l < CK_SUM_LANES; l++) total += s[l];
+        out[i] = total;
+    }
+}

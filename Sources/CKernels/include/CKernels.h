@@ -1,0 +1,60 @@
+#ifndef STEPWISE_CKERNELS_H
+#define STEPWISE_CKERNELS_H
+
+/// The engine's hot loops, compiled once per instruction set and picked at run time.
+///
+/// Every function takes the path first: `CK_PATH_AVX512` (AVX-512 F/BW/DQ/VL with FMA, 16-float vectors),
+/// `CK_PATH_AVX2` (AVX2 + FMA, 8-float vectors) or `CK_PATH_PORTABLE` (baseline x86-64 / any CPU: SSE2,
+/// separate multiply and add). The caller must pass a path that `ck_path_supported` accepts. A path's results
+/// are fixed (no data-dependent order), so the same inputs give the same bits on every CPU that runs it.
+
+#include <stdint.h>
+
+enum { CK_PATH_PORTABLE = 0, CK_PATH_AVX2 = 1, CK_PATH_AVX512 = 2 };
+
+/// Floats per lane group of the weight-gradient partial sums (one per channel and tap), for every path.
+enum { CK_SUM_LANES = 16 };
+/// Output columns the forward kernel computes per register block (the flat layout is padded to it).
+enum { CK_COLUMN_BLOCK = 48 };
+
+/// 1 if this CPU (and its operating system) can run `path`, else 0.
+int ck_path_supported(int path);
+
+/// Convolution forward pass for one block of four output channels over one padded image:
+/// `out[lane * ld + q] = sum_k weights[k * 4 + lane] * image[taps[k] + q]` for `q` in `0..<columns`
+/// (`columns` a multiple of `CK_COLUMN_BLOCK`; the image must be readable that far past every tap).
+void ck_conv_forward_block(int path, const float *image, const long *taps, long tap_count,
+                           const float *weights, float *out, long ld, long columns);
+
+/// Convolution weight gradient of one image, accumulated into lane sums:
+/// `sums[(c * row + k) * 16 + l] += sum over q = l mod 16 (or mod 8) of grads[c * ld + q] * image[taps[k] + q]`
+/// for every padded channel `c < 4 * channel_blocks`, tap `k < 3 * tap_triples` and `q < positions`
+/// (`positions` a multiple of 16; `row = 3 * tap_triples`).
+void ck_conv_weight_gradient(int path, const float *image, const float *grads, long ld, long positions,
+                             const long *taps, long tap_triples, long channel_blocks, float *sums);
+
+/// Reduces each group of 16 lane sums to one float, in lane order: `out[i] = sums[i * 16 + 0] + ... + 15`.
+void ck_reduce_lanes(int path, const float *sums, long count, float *out);
+
+/// One Adam step over `count` elements, in PyTorch's order of operations (no fused multiply-adds, so every
+/// path gives the same bits): `g += l2 * p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g g;
+/// p -= step_size * m / (sqrt(v) / bc2_root + eps)`.
+void ck_adam(int path, float *p, const float *grad, float *m, float *v, long count,
+             float b1, float b2, float l2, float step_size, float bc2_root, float eps);
+
+/// Inverted dropout for elements `first..<end` (`first` a multiple of 8): element `i` is dropped when the top
+/// 24 bits of a keyed hash of `i` are below `threshold`; `mask[i]` is 0 or `keep`, and `x[i]` is multiplied by it.
+void ck_dropout(int path, float *x, float *mask, long first, long end, uint32_t threshold, float keep,
+                uint32_t k0, uint32_t k1);
+
+/// Copies `rows` rows of `width` floats, `src_stride` apart, to a dense `rows x width` block, adding `bias`
+/// (and clamping at zero with `relu`): the valid columns of a forward block.
+void ck_store_rows(int path, const float *src, long src_stride, float bias, int relu, long rows, long width,
+                   float *dst);
+
+/// Copies a dense `rows x width` block into rows `dst_stride` apart; with `mask` (nullable, same shape as `src`),
+/// elements whose mask is not positive become 0 (the gradient through a fused ReLU).
+void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
+                    float *dst);
+
+#endif

@@ -1,0 +1,11 @@
+#include "CKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)  // other CPUs build the portable path only
+
+#define CK_W 8
+#define CK_FMA(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define CK_NAME(name) ck_avx2_##name
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#include "kernels_template.h"
+#pragma clang attribute pop
+#endif
