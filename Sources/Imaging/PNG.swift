@@ -61,22 +61,6 @@ public enum PNG {
         data.count >= 8 && data.prefix(8).elementsEqual(signature)
     }
 
-    /// The width and height an image's IHDR chunk claims, read from the first 24 bytes without decoding
-    /// anything: callers refuse decompression bombs before libpng allocates. Nil when `data` does not start
-    /// with the PNG signature and an IHDR chunk.
-    public static func claimedSize(of data: Data) -> (width: Int, height: Int)? {
-        guard data.count >= 24, data.prefix(8).elementsEqual(signature) else { return nil }
-        let bytes = [UInt8](data.dropFirst(8).prefix(16))
-        guard bytes[4...7].elementsEqual("IHDR".utf8) else { return nil }
-        func bigEndian(_ at: Int) -> Int { bytes[at..<(at + 4)].reduce(0) { $0 << 8 | Int($1) } }
-        return (bigEndian(8), bigEndian(12))
-    }
-
-    /// True when `data` starts with the PNG signature.
-    public static func hasSignature(_ data: Data) -> Bool {
-        data.count >= 8 && data.prefix(8).elementsEqual(signature)
-    }
-
     /// Decodes any PNG (gray, RGB, RGBA, palette, 1–16 bits) into 8-bit luminance plus alpha when present.
     /// Colour is converted to luminance by libpng (sRGB coefficients); 16-bit samples are reduced to 8.
     public static func decode(_ data: Data, name: String = "image") throws(PNGError) -> GrayImage {
