@@ -33,9 +33,8 @@ struct CommandLineTests {
         let forced = try project.stepwise(["run", "train"], environment: ["STEPWISE_DATA": "/nonexistent",
                                                                          "STEPWISE_KERNELS": "portable"])
         #expect(forced.status == 4)
-        let runs = project.url("Outputs/train/runs")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: runs.path)
-        let data = try Data(contentsOf: runs.appendingPathComponent(folders[0]).appendingPathComponent("run.json"))
+        let folders = try project.runFolders()
+        let data = try Data(contentsOf: project.url("Outputs/train/runs/\(try #require(folders.first))/run.json"))
         let record = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let version = try #require(record["runnerVersion"] as? String)
         #expect(version.contains("(engine ") && version.contains(", portable kernels, OpenBLAS "), "\(version)")
