@@ -66,6 +66,10 @@ struct APITests {
             #expect(try await api.feedback(["id": id, "label": truth]).json["result"] as? String == "already_stored")
             let relabelled = try await api.feedback(["id": id, "label": (label + 2) % 10])
             #expect(relabelled.json["result"] as? String == "relabelled")
+            // "Right" after a correction is refused: the stored correction and the log would disagree.
+            let late = try await api.feedback(["id": id, "verdict": "right"])
+            #expect(late.status == 409, "\(late.json)")
+            #expect((late.json["error"] as? String)?.contains("already corrected") == true)
 
             // A confirmation, and feedback by image with ?label=.
             let right = try await api.feedback(["id": try #require(viaForm.json["id"] as? String), "verdict": "right"])
@@ -96,7 +100,8 @@ struct APITests {
         // One log line per request: method, path, status, milliseconds.
         let lines = fixture.lines.withLock { $0 }
         #expect(lines.contains { $0.hasPrefix("POST /api/predict 200 ") && $0.hasSuffix(" ms") })
-        #expect(lines.filter { $0.hasPrefix("POST /api/feedback ") }.count == 5)
+        #expect(lines.filter { $0.hasPrefix("POST /api/feedback ") }.count == 6)
+        #expect(lines.contains { $0.hasPrefix("POST /api/feedback 409 ") })
     }
 
     @Test func hotReload() async throws {

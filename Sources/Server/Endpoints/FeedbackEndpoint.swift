@@ -35,6 +35,12 @@ enum FeedbackEndpoint: Endpoint {
                 throw ServerError.notFound("no prediction with id \(id)")
             }
             if confirm || label == entry.label {
+                // A correction already stored stays training data: a later "right" would leave the log and the
+                // feedback folder disagreeing, so it is refused.
+                if entry.verdict == .wrong, let corrected = entry.trueLabel {
+                    throw ServerError(.conflict, "prediction \(id) was already corrected as a \(corrected) and is stored in "
+                        + "incorrect_predictions/; send its label again to change it")
+                }
                 return try await record(entry, verdict: .right, label: entry.label, services: services)
             }
             return try await record(entry, verdict: .wrong, label: label!, services: services)
