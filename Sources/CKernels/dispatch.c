@@ -9,7 +9,9 @@
                           float);                                                                                \
     void ck_##path##_dropout(float *, float *, long, long, uint32_t, float, uint32_t, uint32_t);                 \
     void ck_##path##_store_rows(const float *, long, float, int, long, long, float *);                           \
-    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);
+    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);                      \
+    void ck_##path##_maxpool2x2(const float *, long, long, long, float *, int32_t *);                           \
+    void ck_##path##_maxpool_backward(const float *, const int32_t *, long, float *);
 CK_DECLARE(avx512)
 CK_DECLARE(avx2)
 CK_DECLARE(portable)
@@ -75,6 +77,14 @@ void ck_store_rows(int path, const float *src, long src_stride, float bias, int 
 void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
                     float *dst) {
     CK_DISPATCH(gather_rows, src, mask, rows, width, dst_stride, dst)
+}
+
+void ck_maxpool2x2(int path, const float *src, long w, long oh, long ow, float *dst, int32_t *idx) {
+    CK_DISPATCH(maxpool2x2, src, w, oh, ow, dst, idx)
+}
+
+void ck_maxpool_backward(int path, const float *dy, const int32_t *idx, long count, float *dx) {
+    CK_DISPATCH(maxpool_backward, dy, idx, count, dx)
 }
 
 #pragma clang fp contract(off)

@@ -185,6 +185,49 @@ void CK_NAME(gather_rows)(const float *src, const float *mask, long rows, long w
     }
 }
 
+/// 2x2, stride-2 max pooling of one plane (row length `w`) into `oh x ow` maxima and their in-plane indices.
+/// The first maximum wins ties (strict `>`), written as selects so the loop vectorizes over output columns; a
+/// row whose windows hold a NaN is redone in order so that, as in the general loop, the first NaN wins.
+void CK_NAME(maxpool2x2)(const float *src, long w, long oh, long ow, float *dst, int32_t *idx) {
+    for (long oy = 0; oy < oh; oy++) {
+        const long r0 = 2 * oy * w, r1 = r0 + w;
+        float *d = dst + oy * ow;
+        int32_t *ix = idx + oy * ow;
+        int nan = 0;
+        for (long ox = 0; ox < ow; ox++) {
+            const long c = 2 * ox;
+            const float a = src[r0 + c], b = src[r0 + c + 1], e = src[r1 + c], f = src[r1 + c + 1];
+            float best = a;
+            int32_t at = (int32_t)(r0 + c);
+            at = b > best ? (int32_t)(r0 + c + 1) : at; best = b > best ? b : best;
+            at = e > best ? (int32_t)(r1 + c) : at; best = e > best ? e : best;
+            at = f > best ? (int32_t)(r1 + c + 1) : at; best = f > best ? f : best;
+            const float sum = a + b + e + f;
+            nan |= sum != sum;
+            d[ox] = best;
+            ix[ox] = at;
+        }
+        if (!nan) continue;
+        for (long ox = 0; ox < ow; ox++) {
+            const long c = 2 * ox;
+            const long offsets[4] = {r0 + c, r0 + c + 1, r1 + c, r1 + c + 1};
+            float best = src[offsets[0]];
+            long at = offsets[0];
+            for (int k = 1; k < 4 && best == best; k++) {
+                const float v = src[offsets[k]];
+                if (v > best || v != v) { best = v; at = offsets[k]; }
+            }
+            d[ox] = best;
+            ix[ox] = (int32_t)at;
+        }
+    }
+}
+
+/// Max pooling's backward pass for one plane: `dx[idx[i]] += dy[i]` for `i < count`, in order.
+void CK_NAME(maxpool_backward)(const float *dy, const int32_t *idx, long count, float *dx) {
+    for (long i = 0; i < count; i++) dx[idx[i]] += dy[i];
+}
+
 #undef CK_PIN
 #undef VF
 #undef VU

@@ -66,3 +66,48 @@ struct KernelPathTests {
         }
     }
 }
+
+extension KernelPathTests {
+    /// Max pooling selects, so every path must give the reference's values, argmax and gradient exactly: odd
+    /// plane sizes (a dropped last row and column), ties (first wins), NaN and infinities.
+    @Test(arguments: [[1, 1, 2, 2], [2, 3, 7, 9], [3, 5, 28, 28], [1, 64, 13, 13], [2, 1, 3, 41]])
+    func maxPoolIsTheReferenceOnEveryPath(shape: [Int]) {
+        var x = KernelTests.random(shape, seed: 40)
+        for i in stride(from: 0, to: x.count, by: 5) { x.scalars[i] = x.scalars[max(i - 1, 0)] }  // ties
+        if x.count > 20 {
+            x.scalars[11] = .nan
+            x.scalars[17] = .infinity
+            x.scalars[19] = -.infinity
+        }
+        let (oh, ow) = (shape[2] / 2, shape[3] / 2), planes = shape[0] * shape[1], plane = shape[2] * shape[3]
+        // The rule, written out: windows read row by row; the first NaN wins, else the first strict maximum.
+        var values = [Float](), winners = [Int32]()
+        for p in 0..<planes {
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let r0 = 2 * oy * shape[3] + 2 * ox, r1 = r0 + shape[3]
+                    var at = r0
+                    for o in [r0 + 1, r1, r1 + 1] where !x.scalars[p * plane + at].isNaN {
+                        let v = x.scalars[p * plane + o]
+                        if v.isNaN || v > x.scalars[p * plane + at] { at = o }
+                    }
+                    values.append(x.scalars[p * plane + at])
+                    winners.append(Int32(at))
+                }
+            }
+        }
+        let dy = KernelTests.random([shape[0], shape[1], oh, ow], seed: 41)
+        var expected = [Float](repeating: 0, count: x.count)
+        for i in 0..<dy.count { expected[(i / (oh * ow)) * plane + Int(winners[i])] += dy.scalars[i] }
+        for path in KernelPath.supported {
+            KernelPath.using(path) {
+                let (y, argmax) = MaxPool2D.forward(x, kernel: 2, stride: 2, threads: 2)
+                #expect(y.shape == [shape[0], shape[1], oh, ow], "\(path)")
+                #expect(zip(y.scalars, values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "\(path) values")
+                #expect(argmax == winners, "\(path) argmax")
+                let dx = MaxPool2D.backward(outputGradient: dy, argmax: argmax, inputShape: shape, threads: 2)
+                #expect(dx.scalars == expected, "\(path) gradient")
+            }
+        }
+    }
+}

@@ -57,4 +57,12 @@ void ck_store_rows(int path, const float *src, long src_stride, float bias, int 
 void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
                     float *dst);
 
+/// 2x2, stride-2 max pooling of one plane with rows `w` floats long: `dst[oy * ow + ox]` is the largest of the
+/// window at (2 oy, 2 ox) (the first on ties; the first NaN if any) and `idx` its in-plane index. Every path
+/// gives the same bits (a selection, no arithmetic).
+void ck_maxpool2x2(int path, const float *src, long w, long oh, long ow, float *dst, int32_t *idx);
+
+/// Max pooling's backward pass for one plane: `dx[idx[i]] += dy[i]` for `i < count`, in order.
+void ck_maxpool_backward(int path, const float *dy, const int32_t *idx, long count, float *dx);
+
 #endif

@@ -42,7 +42,7 @@ public struct CacheCollector: Sendable {
             }
             // Each current step's newest result; a step no longer in the workflow keeps nothing this way.
             let current = Set(records.last { !$0.steps.isEmpty }?.steps.map(\.name) ?? [])
-            for (name, step) in try history.previousRun()?.steps ?? [:] where current.contains(name) {
+            for (name, step) in try history.previousRun(steps: current)?.steps ?? [:] where current.contains(name) {
                 kept.insert(step.key)
             }
         }

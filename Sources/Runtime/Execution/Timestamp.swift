@@ -20,4 +20,11 @@ public enum Timestamp {
     public static func folderName(forID id: String) -> String {
         String(id.map { $0 == ":" ? "-" : $0 })
     }
+
+    /// The run id a folder name stands for (the inverse of `folderName(forID:)`): the time's dashes become colons.
+    public static func id(forFolderName name: String) -> String {
+        guard let t = name.firstIndex(of: "T"), let z = name[t...].firstIndex(of: "Z") else { return name }
+        return String(name[...t]) + name[name.index(after: t)..<z].replacingOccurrences(of: "-", with: ":")
+            + String(name[z...])
+    }
 }

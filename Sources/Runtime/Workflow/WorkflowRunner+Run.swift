@@ -40,7 +40,7 @@ extension WorkflowRunner {
             if let hash = steps.first(where: { $0.name == step.name })?.fingerprint.files[path] { readFiles[path] = hash }
         }
 
-        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(), mode: options.mode,
+        let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(steps: Set(steps.map(\.name))), mode: options.mode,
                               command: options.command(mode:))
         let plan = try planner.plan { key in cache.presence(of: key) { early.warning($0.description) } }
 

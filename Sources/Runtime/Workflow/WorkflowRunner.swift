@@ -284,7 +284,7 @@ public struct WorkflowRunner: Sendable {
     private func dryPlan(_ workflow: Workflow, name: String, cache: CacheStore, fingerprinter: inout FileFingerprinter,
                          warn: (String) -> Void) throws -> ([PlanStep], Plan) {
         let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        let previous = try RunHistory(outputs: outputs, workflow: name).previousRun()
+        let previous = try RunHistory(outputs: outputs, workflow: name).previousRun(steps: Set(steps.map(\.name)))
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
         return (steps, try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } })
     }
