@@ -2,14 +2,14 @@
 # Benchmark: `stepwise runs` and `stepwise diff` with 1,000 runs recorded. Builds a scratch project whose
 # Outputs/train/runs/index.jsonl holds 1,000 lines made from the lines of three real runs (a full run, an
 # all-cached run whose whole record is in its line, a run with a new learning rate), each with its own id and
-# learning rate, then times each command: wall time and CPU time (user+sys), medians of 15 runs, in ms.
+# learning rate, then times each command (and `plan`, which reads the records of the newest runs): wall time and CPU time (user+sys), medians of 15 runs, in ms.
 # Numbers go in docs/PERFORMANCE.md.
 # Usage: STEPWISE_DATA=/path/to/mnist scripts/bench-runs.sh [path/to/stepwise]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/.build/release/stepwise}
 scratch=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$scratch"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "scratch: $scratch" || rm -rf "$scratch"' EXIT
 cp -r "$root/Workflows" "$scratch/"
 quick=(--set load.limit=200 --set load.test_limit=100 --set preprocess.validation=50 --set train.epochs=1)
 (cd "$scratch" && "$bin" run train "${quick[@]}" && "$bin" run train "${quick[@]}" \
@@ -27,7 +27,7 @@ for i in range(1000):
                              + ["train.lr=%.4f" % (0.001 * (1 + i % 7))])
     if e.get("record"):
         e["record"]["id"] = e["id"]
-    out.append(json.dumps(e, sort_keys=True))
+    out.append(json.dumps(e, sort_keys=True, separators=(",", ":")))  # as Stepwise writes them
 open(path, "w").write("\n".join(out) + "\n")
 PY
 echo "index: $(wc -l < "$index") runs, $(du -k "$index" | cut -f1) KB"
@@ -52,4 +52,5 @@ time_ms "$bin" runs
 time_ms "$bin" runs --json
 time_ms "$bin" diff
 time_ms "$bin" diff --md
+time_ms "$bin" plan train "${quick[@]}"
 time_ms "$bin" --version
