@@ -49,7 +49,8 @@ public enum StepwiseServer {
             feedback: FeedbackStore(folder: configuration.feedbackFolder), page: PageAssets.load(), logger: logger,
             pool: pool)
 
-        let router = AppRouter()
+        // HEAD on every GET route: the GET's status and headers (Content-Length included), no body.
+        let router = AppRouter(options: .autoGenerateHeadEndpoints)
         router.middlewares.add(RequestLogMiddleware(output: output))
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(JSONErrorMiddleware(logger: logger))
