@@ -39,7 +39,9 @@ public enum StepwiseServer {
         } catch {
             throw ServerError.startup("cannot serve \(configuration.model.path): \(error)", exitCode: 4)
         }
-        let (log, services, migrateLater) = try await openLog(configuration, logger: logger)
+        let (store, services, migrateLater) = try await openLog(configuration, logger: logger)
+        // Concurrent requests' rows share one insert and one commit.
+        let log = GroupCommitLog(store)
         let pool = NIOThreadPool.singleton
         let uploads = UploadStore(folder: configuration.serveFolder.appendingPathComponent("uploads"))
         let app = AppServices(
