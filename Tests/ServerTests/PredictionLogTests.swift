@@ -12,7 +12,7 @@ struct PredictionLogTests {
 
     static func entry(_ i: Int, label: Int) -> LoggedPrediction {
         LoggedPrediction(id: "id-\(i)-\(UUID().uuidString)", createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)),
-                         imageSHA256: String(repeating: "a", count: 64), label: label, confidence: 0.5 + Double(i) / 100,
+                         imageSHA256: String(repeating: "a", count: 64), label: label, confidence: 0.5 + Double(i % 50) / 100,
                          probabilities: (0..<10).map { $0 == label ? 0.91 : 0.01 }, modelSHA256: String(repeating: "b", count: 64),
                          preprocessing: "used as is", digit: (0..<784).map { UInt8(truncatingIfNeeded: $0 &* (i + 1)) })
     }
