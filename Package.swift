@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], resources: [.copy("Page")], swiftSettings: strict),
+        ], resources: [.embedInCode("Page")], swiftSettings: strict),
         .executableTarget(name: "stepwise", dependencies: [
             "Runtime", "Server", "Datasets", "Imaging", "NeuralNet", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,32 +1,27 @@
-import Foundation
+import NIOCore
 
-/// The page's static files, compiled into the binary as the Server target's resources (Sources/Server/Page/)
-/// and read once at startup. Only the names listed here are ever served.
+/// The page's static files (Sources/Server/Page/), compiled into the binary itself (the target's `embedInCode`
+/// resources become `PackageResources` byte arrays), so a binary copied alone still serves its page. Only the
+/// names listed here are ever served.
 struct PageAssets: Sendable {
-    static let allowed: [String: String] = [
-        "index.html": "text/html; charset=utf-8",
-        "stats.html": "text/html; charset=utf-8",
-        "app.js": "text/javascript; charset=utf-8",
-        "stats.js": "text/javascript; charset=utf-8",
-        "style.css": "text/css; charset=utf-8",
-    ]
-
     struct Asset: Sendable {
-        var bytes: Data
+        var bytes: ByteBuffer
         var contentType: String
     }
 
     let files: [String: Asset]
 
-    /// The files found in the bundle; a listed file that is missing is answered 404.
     static func load() -> PageAssets {
-        let folder = Bundle.module.resourceURL?.appendingPathComponent("Page")
+        let html = "text/html; charset=utf-8", script = "text/javascript; charset=utf-8"
+        let listed: [(String, [UInt8], String)] = [
+            ("index.html", PackageResources.index_html, html),
+            ("stats.html", PackageResources.stats_html, html),
+            ("app.js", PackageResources.app_js, script),
+            ("stats.js", PackageResources.stats_js, script),
+            ("style.css", PackageResources.style_css, "text/css; charset=utf-8"),
+        ]
         var files: [String: Asset] = [:]
-        for (name, type) in allowed {
-            if let url = folder?.appendingPathComponent(name), let bytes = try? Data(contentsOf: url) {
-                files[name] = Asset(bytes: bytes, contentType: type)
-            }
-        }
+        for (name, bytes, type) in listed { files[name] = Asset(bytes: ByteBuffer(bytes: bytes), contentType: type) }
         return PageAssets(files: files)
     }
 }

@@ -39,7 +39,9 @@ public enum StepwiseServer {
         } catch {
             throw ServerError.startup("cannot serve \(configuration.model.path): \(error)", exitCode: 4)
         }
-        let (log, services, migrateLater) = try await openLog(configuration, logger: logger)
+        let (store, services, migrateLater) = try await openLog(configuration, logger: logger)
+        // Concurrent requests' rows share one insert and one commit.
+        let log = GroupCommitLog(store)
         let pool = NIOThreadPool.singleton
         let uploads = UploadStore(folder: configuration.serveFolder.appendingPathComponent("uploads"))
         let app = AppServices(
@@ -49,7 +51,8 @@ public enum StepwiseServer {
             feedback: FeedbackStore(folder: configuration.feedbackFolder), page: PageAssets.load(), logger: logger,
             pool: pool)
 
-        let router = AppRouter()
+        // HEAD on every GET route: the GET's status and headers (Content-Length included), no body.
+        let router = AppRouter(options: .autoGenerateHeadEndpoints)
         router.middlewares.add(RequestLogMiddleware(output: output))
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(JSONErrorMiddleware(logger: logger))

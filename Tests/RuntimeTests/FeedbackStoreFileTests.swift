@@ -24,6 +24,12 @@ struct FeedbackStoreFileTests {
                       trueLabel: 7, predictedLabel: 1, confidence: nil, modelSHA256: nil)
     }
 
+    /// Entries and uploads are named by SHA-256 in lower-case hex (FIPS 180-2's "abc" and empty-input vectors).
+    @Test func contentHashIsLowerCaseHexSHA256() {
+        #expect(FeedbackStore.contentHash(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(FeedbackStore.contentHash(Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func folderThatCannotBeMadeNamesItAndTheReason() throws {
         let file = dir.path("a-file")
         try Data("x".utf8).write(to: file)

@@ -197,6 +197,42 @@ struct APITests {
     }
 }
 
+extension APITests {
+    /// The page's files as the binary serves them are the repository's files, byte for byte; HEAD on them and
+    /// on every GET endpoint answers the GET's status and headers with no body.
+    @Test func pageFilesAndHEAD() async throws {
+        let fixture = try ServerFixture()
+        try FileManager.default.createDirectory(at: fixture.url("Outputs/train/charts"), withIntermediateDirectories: true)
+        try "# Train report\n\n![loss](charts/loss.png)\n".write(to: fixture.url("Outputs/train/report.md"), atomically: true, encoding: .utf8)
+        try TestImages.one().write(to: fixture.url("Outputs/train/charts/loss.png"))
+        let recorder = OpenAPIRecorder()
+        let app = try await fixture.application()
+        try await app.test(.router) { client in
+            let api = APIClient(client: client, recorder: recorder)
+            let page = ServerFixture.repositoryRoot.appendingPathComponent("Sources/Server/Page")
+            for (path, file) in [("/", "index.html"), ("/stats", "stats.html"), ("/static/app.js", "app.js"),
+                                 ("/static/stats.js", "stats.js"), ("/static/style.css", "style.css")] {
+                let got = try await api.send(.get, path)
+                #expect(got.status == 200, "\(path)")
+                #expect(got.body == (try Data(contentsOf: page.appendingPathComponent(file))), "\(path) is not \(file)")
+            }
+            for path in ["/", "/stats", "/static/app.js", "/static/style.css", "/healthz", "/api/model", "/api/stats",
+                         "/reports/train", "/reports/train/charts/loss.png"] {
+                let get = try await api.send(.get, path)
+                let head = try await api.send(.head, path)
+                #expect(head.status == 200, "HEAD \(path): \(head.status)")
+                #expect(head.body.isEmpty, "HEAD \(path) has a body")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(path)")
+                #expect(head.headers[.contentSecurityPolicy] == get.headers[.contentSecurityPolicy], "HEAD \(path)")
+                #expect(head.headers[.contentLength] == String(get.body.count), "HEAD \(path)")
+            }
+            #expect(try await api.send(.head, "/static/secret.txt").status == 404)
+            #expect(try await api.send(.head, "/api/predict").status != 200)
+        }
+        #expect(fixture.lines.withLock { $0 }.contains { $0.hasPrefix("HEAD /static/app.js 200 ") })
+    }
+}
+
 enum FeedbackStoreHash {
     static func of(_ data: Data) -> String { Runtime.FeedbackStore.contentHash(data) }
 }

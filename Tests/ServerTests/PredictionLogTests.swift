@@ -12,7 +12,7 @@ struct PredictionLogTests {
 
     static func entry(_ i: Int, label: Int) -> LoggedPrediction {
         LoggedPrediction(id: "id-\(i)-\(UUID().uuidString)", createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i)),
-                         imageSHA256: String(repeating: "a", count: 64), label: label, confidence: 0.5 + Double(i) / 100,
+                         imageSHA256: String(repeating: "a", count: 64), label: label, confidence: 0.5 + Double(i % 50) / 100,
                          probabilities: (0..<10).map { $0 == label ? 0.91 : 0.01 }, modelSHA256: String(repeating: "b", count: 64),
                          preprocessing: "used as is", digit: (0..<784).map { UInt8(truncatingIfNeeded: $0 &* (i + 1)) })
     }
@@ -46,16 +46,36 @@ struct PredictionLogTests {
         #expect(recent.map(\.id) == [entries[4].id, entries[3].id, entries[2].id])
     }
 
+    /// Many rows at once: a batch larger than one SQLite statement takes (`rowsPerStatement`), and concurrent
+    /// single inserts through `GroupCommitLog`, which commits them together; every row lands, once.
+    static func exerciseBatches(_ store: any PredictionLog) async throws {
+        let base = try await store.count()
+        let batch = (0..<(SQLitePredictionLog.rowsPerStatement + 44)).map { entry(100 + $0, label: $0 % 10) }
+        try await store.insert(batch)
+        #expect(try await store.count() == base + batch.count)
+        #expect(try await store.entry(id: batch.last!.id)?.digit == batch.last!.digit)
+
+        let log = GroupCommitLog(store, maxBatch: 16)
+        let concurrent = (0..<60).map { entry(1000 + $0, label: $0 % 10) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for e in concurrent { group.addTask { try await log.insert(e) } }
+            try await group.waitForAll()
+        }
+        #expect(try await log.count() == base + batch.count + concurrent.count)
+        for e in concurrent { #expect(try await log.entry(id: e.id)?.label == e.label) }
+    }
+
     @Test func sqlite() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-log-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("predictions.sqlite").path
         let log = try await SQLitePredictionLog.open(path: path)
         try await Self.exercise(log)
+        try await Self.exerciseBatches(log)
         try await log.close()
         // Reopened: the rows and the schema version are still there, nothing migrates again.
         let again = try await SQLitePredictionLog.open(path: path)
-        #expect(try await again.count() == 5)
+        #expect(try await again.count() == 5 + SQLitePredictionLog.rowsPerStatement + 44 + 60)
         #expect(try await again.migrate() == 1)
         try await again.close()
     }
@@ -84,6 +104,7 @@ struct PostgresTests {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await log.client.run() }
             try await PredictionLogTests.exercise(log)
+            try await PredictionLogTests.exerciseBatches(log)
             group.cancelAll()
         }
     }

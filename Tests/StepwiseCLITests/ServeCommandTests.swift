@@ -17,8 +17,9 @@ struct ServeCommandTests {
         let errors: Pipe
         let startup: Duration
 
-        init(project: URL, arguments: [String] = []) throws {
+        init(project: URL, arguments: [String] = [], binary: URL = CLI.binary) throws {
             process = CLI.process(["serve", "--port", "0", "--project", project.path] + arguments, in: project)
+            process.executableURL = binary
             errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
@@ -75,8 +76,8 @@ struct ServeCommandTests {
         _ = data.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// One HTTP/1.1 exchange over a plain socket (`Connection: close`): status and body.
-    static func http(port: Int, _ head: String, body: Data = Data()) throws -> (status: Int, body: String) {
+    /// One HTTP/1.1 exchange over a plain socket (`Connection: close`): status, body and the head (status line, headers).
+    static func http(port: Int, _ head: String, body: Data = Data()) throws -> (status: Int, body: String, head: String) {
         let fd = try connectTo(port: port)
         defer { close(fd) }
         write(fd, Data((head + "\r\n\r\n").utf8) + body)
@@ -84,7 +85,7 @@ struct ServeCommandTests {
     }
 
     /// Reads until the server closes the connection.
-    static func readResponse(_ fd: Int32) -> (status: Int, body: String) {
+    static func readResponse(_ fd: Int32) -> (status: Int, body: String, head: String) {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -94,8 +95,9 @@ struct ServeCommandTests {
         }
         let text = String(decoding: received, as: UTF8.self)
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
-        let payload = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-        return (status, payload)
+        let split = text.range(of: "\r\n\r\n")
+        let payload = split.map { String(text[$0.upperBound...]) } ?? ""
+        return (status, payload, split.map { String(text[..<$0.lowerBound]) } ?? text)
     }
 
     /// A small random model (10 finite outputs) where `stepwise serve` looks for one.
@@ -168,6 +170,34 @@ struct ServeCommandTests {
         let (status, log) = server.stop(SIGTERM)
         #expect(status == 0, "\(log)")
         #expect(log.contains("POST /api/predict 200"), "\(log)")
+    }
+
+    /// The binary copied alone into an empty folder (no resource bundle beside it) serves its page, byte for byte
+    /// the repository's files, and HEAD answers the headers without a body.
+    @Test func binaryCopiedAloneServesThePage() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-alone-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let alone = folder.appendingPathComponent("stepwise")
+        try FileManager.default.copyItem(at: CLI.binary, to: alone)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["stepwise"])
+        let project = try ScratchProject()
+        let server = try Server(project: project.root, binary: alone)
+        let page = CLI.repositoryRoot.appendingPathComponent("Sources/Server/Page")
+        for (path, file) in [("/", "index.html"), ("/stats", "stats.html"), ("/static/app.js", "app.js"),
+                             ("/static/stats.js", "stats.js"), ("/static/style.css", "style.css")] {
+            let got = try Self.http(port: server.port, "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close")
+            #expect(got.status == 200, "GET \(path): \(got.status)")
+            #expect(got.body == (try String(contentsOf: page.appendingPathComponent(file), encoding: .utf8)), "\(path) is not \(file)")
+        }
+        let head = try Self.http(port: server.port, "HEAD /static/app.js HTTP/1.1\r\nHost: localhost\r\nConnection: close")
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        let size = try Data(contentsOf: page.appendingPathComponent("app.js")).count
+        #expect(head.head.lowercased().contains("content-length: \(size)"), "\(head.head)")
+        let (status, log) = server.stop(SIGTERM)
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("HEAD /static/app.js 200"), "\(log)")
     }
 
     @Test func interruptExitsZero() throws {

@@ -4,8 +4,8 @@ A scratch project gets a small model trained on synthetic digits (four raw IDX f
 layout as Tests/StepwiseCLITests/SyntheticDigits.swift), then `stepwise serve --token ...` runs in it on a free
 port. The test draws a digit on the canvas with pointer moves (a mouse stroke and a touch stroke), checks undo
 and clear, draws it again (a pen stroke and a touch stroke), submits, reads the prediction off the page, presses
-"Wrong: it is a 7" (the server asks for the token, the test types it into the page), and finds the stored entry
-in the scratch project's incorrect_predictions/ with true_label 7. Then it uploads a PNG through the file input,
+"Wrong: it is a 7" (the server asks for the token, the test types it into the page), finds the stored entry
+in the scratch project's incorrect_predictions/ with true_label 7, and that "Right" is now disabled. Then it uploads a PNG through the file input,
 answers "Right", drops another PNG on the square, sends a file that is not an image (the page shows the server's
 error), drops a JPEG (a prediction, or 415 while the server reads only PNG), and checks that /stats shows one
 correction and one confirmation. The browser's console must stay free of errors (a Content-Security-Policy
@@ -345,6 +345,11 @@ def run_page_test(binary):
         assert record["true_label"] == 7, f"record.json: {record}"
         assert record["predicted_label"] == predicted, f"record.json: {record}, the page said {predicted}"
         assert any(p.name.startswith("original.") for p in entry.iterdir()), f"no original image in {entry}"
+        # Corrected: "Right" no longer applies (the server would refuse it with 409), so the page disables it;
+        # another digit may still be chosen.
+        right = driver.find_element(By.ID, "right")
+        assert right.get_attribute("disabled") is not None, "'Right' is still enabled after 'Wrong: 7'"
+        assert driver.find_element(By.ID, "wrong-3").get_attribute("disabled") is None, "the other digits were disabled"
 
         # Upload a file through the picker: it is predicted at once; then "Right" (the token is remembered).
         before = text(driver, "status")
@@ -355,6 +360,7 @@ def run_page_test(binary):
         sent = driver.execute_script("return document.getElementById('sent').src.slice(0, 22)")
         assert sent == "data:image/png;base64,", f"the uploaded image is not shown: {sent}"
         assert text(driver, "sent-caption").endswith(upload.name), f"the upload's name: {text(driver, 'sent-caption')}"
+        assert driver.find_element(By.ID, "right").get_attribute("disabled") is None, "'Right' stays disabled for a new prediction"
         driver.find_element(By.ID, "right").click()
         said = wait_for_feedback(driver)
         assert "error" not in (driver.find_element(By.ID, "feedback-status").get_attribute("class") or ""), f"right: {said}"

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The page: `GET /` (index.html), `GET /stats` (stats.html), `GET /static/<name>` for the allow-listed files
-/// in `PageAssets`. Served from memory, with a short cache lifetime.
+/// in `PageAssets`. Served from memory, with a short cache lifetime; HEAD on each answers its headers alone.
 enum PageEndpoint: Endpoint {
     static func register(on router: AppRouter, services: AppServices) {
         router.get("/") { _, _ in try asset("index.html", services) }
@@ -15,6 +15,6 @@ enum PageEndpoint: Endpoint {
         guard let file = services.page.files[name] else { throw ServerError.notFound("no such file: /static/\(name)") }
         return Response(status: .ok,
                         headers: [.contentType: file.contentType, .cacheControl: "no-cache"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+                        body: .init(byteBuffer: file.bytes))
     }
 }

@@ -56,13 +56,18 @@ package final class PostgresPredictionLog: PredictionLog {
         }
     }
 
-    package func insert(_ e: LoggedPrediction) async throws {
-        try await client.query("""
-            INSERT INTO predictions (id, created_at, image_sha256, label, confidence, probabilities, model_sha256,
-                                     preprocessing, digit)
-            VALUES (\(e.id), \(LogSchema.string(e.createdAt)), \(e.imageSHA256), \(e.label), \(e.confidence),
-                    \(LogSchema.encode(e.probabilities)), \(e.modelSHA256), \(e.preprocessing), \(ByteBuffer(bytes: e.digit)))
-            """, logger: logger)
+    /// One transaction for the rows: one commit for all of them.
+    package func insert(_ entries: [LoggedPrediction]) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for e in entries {
+                try await connection.query("""
+                    INSERT INTO predictions (id, created_at, image_sha256, label, confidence, probabilities, model_sha256,
+                                             preprocessing, digit)
+                    VALUES (\(e.id), \(LogSchema.string(e.createdAt)), \(e.imageSHA256), \(e.label), \(e.confidence),
+                            \(LogSchema.encode(e.probabilities)), \(e.modelSHA256), \(e.preprocessing), \(ByteBuffer(bytes: e.digit)))
+                    """, logger: logger)
+            }
+        }
     }
 
     private typealias Row = (String, String, String, Int, Double, String, String, String, ByteBuffer, String?, Int?, String?)

@@ -7,7 +7,8 @@ package protocol PredictionLog: Sendable {
     var kind: String { get }
     /// Brings the schema up to date; returns its version.
     func migrate() async throws -> Int
-    func insert(_ entry: LoggedPrediction) async throws
+    /// Adds rows in one statement (one transaction): the cost of a commit is shared by them.
+    func insert(_ entries: [LoggedPrediction]) async throws
     func entry(id: String) async throws -> LoggedPrediction?
     /// Records a verdict; false when no prediction has this id.
     func setVerdict(id: String, verdict: Verdict, trueLabel: Int, at: Date) async throws -> Bool
@@ -17,6 +18,12 @@ package protocol PredictionLog: Sendable {
     /// The newest `limit` predictions, newest first.
     func recent(limit: Int) async throws -> [LoggedPrediction]
     func close() async throws
+}
+
+extension PredictionLog {
+    func insert(_ entry: LoggedPrediction) async throws {
+        try await insert([entry])
+    }
 }
 
 /// What the person said about a prediction.

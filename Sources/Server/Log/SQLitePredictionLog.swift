@@ -52,13 +52,24 @@ package final class SQLitePredictionLog: PredictionLog {
         return rows.first?.column("v")?.integer.map { Int($0) } ?? 0
     }
 
-    package func insert(_ e: LoggedPrediction) async throws {
-        _ = try await connection.query("""
-            INSERT INTO predictions (id, created_at, image_sha256, label, confidence, probabilities, model_sha256,
-                                     preprocessing, digit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(e.id), .text(LogSchema.string(e.createdAt)), .text(e.imageSHA256), .integer(e.label),
-                  .float(e.confidence), .text(LogSchema.encode(e.probabilities)), .text(e.modelSHA256),
-                  .text(e.preprocessing), .blob(ByteBuffer(bytes: e.digit))])
+    /// Rows per INSERT statement: 9 values each, well under SQLite's limit of 32,766 bound values.
+    static let rowsPerStatement = 256
+
+    package func insert(_ entries: [LoggedPrediction]) async throws {
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let rows = entries[start..<min(start + Self.rowsPerStatement, entries.endIndex)]
+            start = rows.endIndex
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
+            _ = try await connection.query("""
+                INSERT INTO predictions (id, created_at, image_sha256, label, confidence, probabilities, model_sha256,
+                                         preprocessing, digit) VALUES \(values)
+                """, rows.flatMap { e -> [SQLiteData] in
+                    [.text(e.id), .text(LogSchema.string(e.createdAt)), .text(e.imageSHA256), .integer(e.label),
+                     .float(e.confidence), .text(LogSchema.encode(e.probabilities)), .text(e.modelSHA256),
+                     .text(e.preprocessing), .blob(ByteBuffer(bytes: e.digit))]
+                })
+        }
     }
 
     private static let columns = """

@@ -323,6 +323,7 @@
 
     const canAnswer = answer.id !== undefined && answer.id !== null;
     rightButton.disabled = !canAnswer;
+    rightButton.removeAttribute("title");
     for (const b of wrongButtons) {
       b.disabled = !canAnswer;
       b.classList.toggle("predicted", Number(b.dataset.label) === label);
@@ -416,10 +417,17 @@
         return;
       }
       if (!response.ok) {
+        // 409: this prediction was already corrected (here or elsewhere), so "Right" no longer applies.
+        if (response.status === 409) rightButton.disabled = true;
         say(feedbackStatus, errorText(response, answer), true);
         return;
       }
       pendingFeedback = null;
+      // Once corrected, the server refuses "Right" for this prediction (409): the button says so first.
+      if (payload.label !== undefined) {
+        rightButton.disabled = true;
+        rightButton.title = "Already corrected: this prediction was marked wrong";
+      }
       say(feedbackStatus, feedbackText(answer, payload));
     } catch (error) {
       say(feedbackStatus, `Could not reach the server: ${error.message}`, true);
