@@ -26,6 +26,7 @@ fail() {
 
 [ "$(id -u)" -eq 0 ] || skip "the Slurm daemons need root (SlurmUser=root); run as root"
 [ -x "$bin" ] || fail "no stepwise binary at $bin (build it: swift build -c release)"
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     scripts/setup.sh slurm-wlm munge || skip "cannot install slurm-wlm and munge from Debian"
 fi
