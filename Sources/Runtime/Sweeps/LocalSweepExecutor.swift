@@ -39,7 +39,7 @@ public struct LocalSweepExecutor: Sendable {
             let folder = sweep.pointFolder(point)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let outputURL = folder.appendingPathComponent("output.txt")
-            FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
             let output = try FileHandle(forWritingTo: outputURL)
             let process = Process()
             process.executableURL = executable
