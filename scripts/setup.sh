@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Stepwise needs, and only those that are missing. Safe to run again.
-# Extra package names as arguments are installed too (scripts/browser-test.sh: chromium, chromium-driver).
+# Extra package names as arguments are installed too (scripts/browser-test.sh: chromium, chromium-driver;
+# scripts/test-slurm.sh: slurm-wlm, munge).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libpng-dev zlib1g-dev libturbojpeg0-dev gnuplot-nox libgnuplot-iostream-dev "$@")
 missing=()

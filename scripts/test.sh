@@ -4,7 +4,8 @@
 # without it they are skipped. The server's tests get a throwaway PostgreSQL (scripts/test-postgres.sh, unless
 # STEPWISE_TEST_POSTGRES is already set) and check answers against docs/openapi.yaml with Python (PyYAML and
 # jsonschema, installed into .venv-test if the system Python lacks them). Then the page in a headless browser
-# (scripts/browser-test.sh) against the binary the tests built.
+# (scripts/browser-test.sh) against the binary the tests built, and a sweep on a real single-node Slurm
+# (scripts/test-slurm.sh: installs Debian's slurm-wlm and munge, starts and stops its own daemons; as root only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,3 +24,4 @@ fi
 
 swift test -c release -Xswiftc -enable-testing "$@"
 scripts/browser-test.sh "$(swift build -c release --show-bin-path)/stepwise"
+timeout 600 scripts/test-slurm.sh "$(swift build -c release --show-bin-path)/stepwise"

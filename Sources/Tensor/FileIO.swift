@@ -17,7 +17,8 @@ public struct FileError: Error, CustomStringConvertible {
 
 /// Whole-file writes that never leave a half-written file behind.
 public enum AtomicFile {
-    /// Writes `data` to a unique temporary file beside `url`, flushes it to disk, then renames it over `url`.
+    /// Writes `data` to a unique temporary file beside `url` (created with `O_EXCL`, named after the pid, the host
+    /// and a random number), flushes it to disk, then renames it over `url`.
     /// Readers see either the old file or the new one, never a mix; a crash leaves at most a stray temp file.
     ///
     /// `durable: false` skips the flush: for files that can be recomputed and carry their own checksum (cache
@@ -25,6 +26,17 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL, durable: Bool = true) throws {
         try write(parts: [data], to: url, durable: durable)
     }
+
+    /// This machine's name as temporaries carry it beside the writer's pid (`.<name>.<pid>@<host>.<random>.tmp`):
+    /// the host name up to its first dot, letters, digits and '-' only. On a file system several hosts share, a
+    /// sweep of leftovers then judges by pid only the temporaries of its own host.
+    public static let hostTag: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let tag = name.prefix { $0 != "." }.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        return tag.isEmpty ? "unknown" : String(tag)
+    }()
 
     /// The same for a file made of several pieces, written one after the other without joining them first.
     public static func write(parts: [Data], to url: URL, durable: Bool = true) throws {
@@ -34,7 +46,7 @@ public enum AtomicFile {
         } catch {
             throw FileError(path: dir.path, reason: "cannot create this folder (\(error.localizedDescription))")
         }
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid())@\(hostTag).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError(path: tmp.path, reason: String(cString: strerror(errno))) }
         var ok = false

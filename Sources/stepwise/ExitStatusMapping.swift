@@ -20,6 +20,7 @@ enum ExitStatusMapping {
         switch error {
         case let e as CLIError: e.status
         case let e as RunInterrupted: e.exitStatus
+        case let e as SweepError: e.kind == .usage ? 2 : 1
         case is DiagnosticList, is Diagnostic, is WorkflowNotFound, is PlanError, is RunNotFound, is KernelPathError: 2
         case let e as LockError: e.code == .held ? 3 : 1
         case let e as DataError: e.kind == .invalidRequest ? 2 : 4

@@ -20,21 +20,13 @@ struct WorkflowOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a parameter (repeatable), e.g. --set train.epochs=3.", valueName: "step.key=value"))
     var overrides: [String] = []
 
-    @Option(help: ArgumentHelp("Folder with the four MNIST IDX files (default: $STEPWISE_DATA, then ./data/mnist).", valueName: "dir"))
-    var data: String?
+    @OptionGroup var settings: RunSettings
 
-    @Option(help: ArgumentHelp("The run seed; each step's seed is derived from it and the step's name.", valueName: "n"))
-    var seed: UInt64 = defaultRunSeed
-
-    @Option(help: ArgumentHelp("Threads for training and inference.", valueName: "n"))
-    var threads: Int = RunOptions.defaultThreads
-
-    @OptionGroup var project: ProjectOptions
+    var project: ProjectOptions { settings.project }
 
     func validate() throws {
         let chosen = [only != nil, from != nil, force].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("--only, --from and --force cannot be combined; pick one") }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be from 1 to 64") }
     }
 
     var mode: PlanMode {
@@ -44,10 +36,9 @@ struct WorkflowOptions: ParsableArguments {
     }
 
     func runOptions(wait: Double = 0) -> RunOptions {
-        let location = DataLocation.resolve(flag: data, environment: ProcessInfo.processInfo.environment,
-                                            currentDirectory: project.root)
-        return RunOptions(workflow: workflow, mode: mode, overrides: overrides, dataDirectory: location.url,
-                          seed: seed, wait: wait, threads: threads, dataFlag: data, projectFlag: project.projectPath)
+        RunOptions(workflow: workflow, mode: mode, overrides: overrides, dataDirectory: settings.dataDirectory,
+                   seed: settings.seed, wait: wait, threads: settings.threads, dataFlag: settings.data,
+                   projectFlag: project.projectPath)
     }
 }
 

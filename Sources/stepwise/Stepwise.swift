@@ -19,7 +19,7 @@ struct Stepwise: AsyncParsableCommand {
         version: StepwiseVersion.current,
         subcommands: [RunCommand.self, PlanCommand.self, PredictCommand.self, FeedbackCommand.self,
                       DataCommand.self, Cache.self, Bench.self, RunsCommand.self, DiffCommand.self,
-                      ServeCommand.self]
+                      ServeCommand.self, SweepCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes.

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Clears what killed processes left behind, at the start of the next run (and in `cache gc`):
-/// - `AtomicFile` temporaries anywhere under Outputs/ (`.<name>.<pid>.<random>.tmp`),
+/// - `AtomicFile` temporaries anywhere under Outputs/ (`.<name>.<pid>@<host>.<random>.tmp`),
 /// - feedback staging folders (`.staging-<hash>-<pid>-<random>`) in the feedback folders and under Outputs/,
 /// - run folders of the locked workflows without a run.json (a run killed between mkdir and its first write),
 /// - run.json files of the locked workflows still saying `running`: marked `interrupted`.
@@ -68,6 +68,12 @@ public struct LeftoverSweeper: Sendable {
     /// Sweeps Outputs/ and the staging folders; the run folders of `lockedWorkflows` only, whose locks the
     /// caller holds. Best effort: what cannot be removed is left for the next time.
     public func sweep(lockedWorkflows: [String], now: Date = Date()) -> Report {
+        sweep(locked: lockedWorkflows.map { RunHistory(outputs: outputs, workflow: $0) }, now: now)
+    }
+
+    /// The same, with the run folders of `locked` (each a workflow's or a sweep point's runs) whose locks the
+    /// caller holds.
+    public func sweep(locked: [RunHistory], now: Date = Date()) -> Report {
         var report = Report()
         sweepTree(outputs, now: now, into: &report)
         for folder in stagingFolders where folder.standardizedFileURL.path != outputs.standardizedFileURL.path {
@@ -76,8 +82,8 @@ public struct LeftoverSweeper: Sendable {
                 consider(folder.appendingPathComponent(name), name: name, isDirectory: true, now: now, into: &report)
             }
         }
-        for workflow in lockedWorkflows {
-            sweepRuns(of: workflow, now: now, into: &report)
+        for history in locked {
+            sweepRuns(of: history, now: now, into: &report)
         }
         return report
     }
@@ -115,8 +121,7 @@ public struct LeftoverSweeper: Sendable {
     }
 
     /// Run folders without run.json, and run.json files still `running`. Only for a workflow whose lock is held.
-    private func sweepRuns(of workflow: String, now: Date, into report: inout Report) {
-        let history = RunHistory(outputs: outputs, workflow: workflow)
+    private func sweepRuns(of history: RunHistory, now: Date, into report: inout Report) {
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: history.runsURL.path))?.sorted() ?? [] where !name.hasPrefix(".") {
             let folder = history.runsURL.appendingPathComponent(name, isDirectory: true)
@@ -138,7 +143,7 @@ public struct LeftoverSweeper: Sendable {
             else { continue }
             record.status = .interrupted
             record.error = record.error ?? "its process ended without recording how (killed, or stopped twice); "
-                + "found by the next run of \(workflow)"
+                + "found by the next run of \(record.workflow)"
             for i in record.steps.indices where record.steps[i].outcome == .planned && record.steps[i].action == "run" {
                 // What was running when it died; steps after it never started and stay `planned`.
                 record.steps[i].outcome = .interrupted
@@ -152,11 +157,14 @@ public struct LeftoverSweeper: Sendable {
         }
     }
 
-    /// `.<name>.<pid>.<random>.tmp`, as `AtomicFile` names its temporaries.
+    /// `.<name>.<pid>@<host>.<random>.tmp`, as `AtomicFile` names its temporaries (earlier: without `@<host>`).
+    /// Another host's pid says nothing here (a shared file system): nil, so only the age counts.
     static func writerPID(ofTemporary name: String) -> Int32? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 5, parts.last == "tmp" else { return nil }
-        return Int32(parts[parts.count - 3])
+        let writer = parts[parts.count - 3].split(separator: "@", maxSplits: 1)
+        guard writer.count == 1 || writer[1] == AtomicFile.hostTag else { return nil }
+        return writer.first.flatMap { Int32($0) }
     }
 
     /// `.staging-<hash>-<pid>-<random>`, as `FeedbackStore` names its staging folders.
@@ -200,6 +208,6 @@ extension WorkflowRunner {
             + workflow.steps.filter { $0.kind == .augmentWithFeedback }.map { step in
                 AugmentWithFeedbackStep.folder(step, context: context(for: step, workflowName: name, log: { _ in }, progress: { _ in }))
             }
-        return LeftoverSweeper(outputs: outputs, stagingFolders: folders).sweep(lockedWorkflows: [name])
+        return LeftoverSweeper(outputs: outputs, stagingFolders: folders).sweep(locked: [history(name)])
     }
 }

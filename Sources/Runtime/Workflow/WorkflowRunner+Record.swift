@@ -61,10 +61,10 @@ extension WorkflowRunner {
             status = .failed
         }
         let message = signal.map { "interrupted by \(RunInterrupted.name(of: $0))" } ?? "\(error)"
-        let directory = try? RunDirectory.recordEarlyEnd(history: RunHistory(outputs: outputs, workflow: name), workflow: name,
+        let directory = try? RunDirectory.recordEarlyEnd(history: history(name), workflow: name,
                                                         mode: options.mode, status: status, error: message, seed: options.seed)
         if let directory {
-            try? RunIndex(history: RunHistory(outputs: outputs, workflow: name))
+            try? RunIndex(history: history(name))
                 .append(RunIndex.entry(for: directory.record, metrics: nil, commit: GitInfo.commit(at: projectRoot), folder: true))
         }
         if case .plain = style, let directory {
@@ -83,7 +83,7 @@ extension WorkflowRunner {
     /// A failure to write the index is a warning: the run itself has ended as recorded.
     func recordInIndex(_ directory: RunDirectory, keepFolder: Bool, reporter: ProgressReporter) {
         let record = directory.record
-        let history = RunHistory(outputs: outputs, workflow: record.workflow)
+        let history = self.history(record.workflow)
         let writesMetrics = record.steps.last { step in
             (step.wrote ?? [:]).keys.contains { $0.hasSuffix("/metrics.json") }
         }

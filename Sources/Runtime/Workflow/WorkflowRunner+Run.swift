@@ -10,7 +10,7 @@ extension WorkflowRunner {
         let early = try ProgressReporter(style: style, output: output)
         let (workflow, name) = try loadChecked()
         try checkData(workflow)
-        let workflowOutputs = outputs.appendingPathComponent(name)
+        let workflowOutputs = workflowFolder(name)
         let lock = try WorkflowLock.acquire(workflow: name, directory: workflowOutputs, wait: options.wait,
                                             stop: { [interruption = options.interruption] in interruption?.isRequested ?? false })
         defer { lock.release() }
@@ -22,7 +22,7 @@ extension WorkflowRunner {
         defer { modelLocks.forEach { $0.release() } }
 
         let cache = CacheStore(outputs: outputs)
-        let history = RunHistory(outputs: outputs, workflow: name)
+        let history = self.history(name)
 
         // The feedback folder is copied first; keys and the step both use the copy.
         FeedbackSnapshot.removeLeftovers(in: workflowOutputs)
@@ -84,6 +84,15 @@ extension WorkflowRunner {
             }
         }
 
+        /// A step whose entry is in the cache: the workspace must hold what the entry's step wrote (the model,
+        /// the report), so what differs is put back.
+        func takeFromCache(_ step: Step, key: CacheKey, started: Date) throws {
+            cachedSteps.append(step.name)
+            let (wrote, changed) = try restoreWorkspace(step, key: key, cache: cache, workflowName: name, reporter: reporter)
+            workspaceChanged = workspaceChanged || changed
+            try directory.finishStep(step.name, outcome: .cached, seconds: Date().timeIntervalSince(started), wrote: wrote)
+        }
+
         // Any failure below marks the run failed in run.json before it propagates.
         do {
             for (step, planned) in zip(workflow.steps, plan.steps) {
@@ -96,15 +105,24 @@ extension WorkflowRunner {
                 case .skip:
                     continue
                 case .cached(let key, _):
-                    cachedSteps.append(step.name)
-                    let started = Date()
-                    // The workspace must hold what this entry's step wrote (the model, the report): put back what differs.
-                    let (wrote, changed) = try restoreWorkspace(step, key: key, cache: cache, workflowName: name, reporter: reporter)
-                    workspaceChanged = workspaceChanged || changed
-                    try directory.finishStep(step.name, outcome: .cached, seconds: Date().timeIntervalSince(started), wrote: wrote)
+                    try takeFromCache(step, key: key, started: Date())
                     continue
                 case .run(let key, _):
                     let started = Date()
+                    // Another process may be computing this very entry (a sweep's points): wait for it and read
+                    // its result instead, when asked to.
+                    var claim: ComputeClaim?
+                    if options.claimComputations {
+                        claim = try ComputeClaim.acquire(key, in: cache, stop: { [interruption = options.interruption] in
+                            interruption?.isRequested ?? false
+                        }, waited: { reporter.info(step: step.name, "waiting for another process computing the same result (\($0))") })
+                        if case .hit = cache.load(key) {
+                            claim?.release()
+                            reporter.info(step: step.name, "another process computed it meanwhile: read from the cache")
+                            try takeFromCache(step, key: key, started: started)
+                            continue
+                        }
+                    }
                     var wroteNow: [String: String] = [:]
                     let stepReporter = reporter
                     var ctx = context(for: step, workflowName: name,
@@ -123,7 +141,8 @@ extension WorkflowRunner {
                         let (slots, stepName, runID) = (step.outputs.map(\.name), step.name, directory.record.id)
                         let workspace = ctx.workspace
                         wroteNow = workspace.files.mapValues(WorkspaceFiles.hash)
-                        writer.submit(step: step.name) {
+                        writer.submit(step: step.name) { [claim] in
+                            defer { claim?.release() }
                             var entry = SafeTensors()
                             for (slot, value) in zip(slots, outputs) {
                                 try ArtifactCodec.encode(value, slot: slot, into: &entry)
@@ -133,6 +152,7 @@ extension WorkflowRunner {
                                                    key: key, step: stepName, workflow: name, runID: runID).fileBytes
                         }
                     } catch {
+                        claim?.release()
                         try? directory.finishStep(step.name, outcome: options.interruption?.isRequested == true ? .interrupted : .failed,
                                                   seconds: Date().timeIntervalSince(started))
                         throw StepRunError(step: step.name, file: step.source.path, underlying: error)
@@ -202,7 +222,7 @@ extension WorkflowRunner {
             (step.name, step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } })
         })
         manifest.parameters = RunIndex.entry(for: record, metrics: nil, commit: nil, folder: true).parameters
-        manifest.previous = RunIndex(history: RunHistory(outputs: outputs, workflow: name))
+        manifest.previous = RunIndex(history: history(name))
             .latest(1) { $0.metrics["test_accuracy"] != nil && $0.id != record.id }.last
         return manifest
     }
@@ -311,7 +331,7 @@ extension WorkflowRunner {
 
     /// Copies each augment-with-feedback step's folder; by step name, the copy's folder.
     func takeSnapshots(_ workflow: Workflow, name: String) throws -> [String: URL] {
-        let root = FeedbackSnapshot.root(in: outputs.appendingPathComponent(name))
+        let root = FeedbackSnapshot.root(in: workflowFolder(name))
         var snapshots: [String: URL] = [:]
         for step in workflow.steps where step.kind == .augmentWithFeedback {
             let ctx = context(for: step, workflowName: name, log: { _ in }, progress: { _ in })

@@ -24,6 +24,13 @@ public struct RunOptions: Sendable {
     /// `--data` and `--project` as the user wrote them, if given, so suggested commands repeat them.
     public var dataFlag: String?
     public var projectFlag: String?
+    /// A folder under Outputs/<workflow>/ that takes this run's outputs, lock and run records instead of
+    /// Outputs/<workflow>/ itself (a sweep's point: `sweeps/<id>/points/<n>`). Steps that write there (plot) are
+    /// keyed by it, so a cached step never puts its files back into another run's folder.
+    public var outputFolder: String?
+    /// Before computing a step, claim its cache key (see `ComputeClaim`): a process computing the same missing
+    /// entry at the same time is waited for and its result read from the cache instead of computed twice.
+    public var claimComputations = false
 
     public init(workflow: String, mode: PlanMode = .all, overrides: [String] = [], dataDirectory: URL,
                 seed: UInt64 = defaultRunSeed, wait: Double = 0, threads: Int = defaultThreads,
@@ -109,6 +116,15 @@ public struct WorkflowRunner: Sendable {
 
     var outputs: URL { projectRoot.appendingPathComponent("Outputs") }
 
+    /// Where a run of workflow `name` writes its report, lock and run records: Outputs/<name>/, or the run's
+    /// own `outputFolder` under it.
+    func workflowFolder(_ name: String) -> URL {
+        let base = outputs.appendingPathComponent(name, isDirectory: true)
+        return options.outputFolder.map { base.appendingPathComponent($0, isDirectory: true) } ?? base
+    }
+
+    func history(_ name: String) -> RunHistory { RunHistory(workflowURL: workflowFolder(name)) }
+
     /// The workflow folder and the name its outputs go under.
     func locateWorkflow() throws -> (directory: URL, display: String, name: String) {
         let fm = FileManager.default
@@ -153,7 +169,7 @@ public struct WorkflowRunner: Sendable {
 
     func context(for step: Step, workflowName: String, log: @escaping @Sendable (String) -> Void,
                  progress: @escaping @Sendable (String) -> Void) -> StepContext {
-        StepContext(projectRoot: projectRoot, workflowOutputs: outputs.appendingPathComponent(workflowName),
+        StepContext(projectRoot: projectRoot, workflowOutputs: workflowFolder(workflowName),
                     dataDirectory: options.dataDirectory,
                     seed: step.seed ?? stepSeed(runSeed: options.seed, step: step.name),
                     threads: step.threads(run: options.threads), progress: progress, log: log,
@@ -224,6 +240,8 @@ public struct WorkflowRunner: Sendable {
     func fingerprint(of step: Step, context: StepContext, files: [String: String]) -> StepFingerprint {
         var parameters = step.parameters.mapValues(\.description)
         parameters["threads"] = nil
+        // A step writing into the run's folder is keyed by that folder: its cached files belong there only.
+        if step.kind == .plot, let folder = options.outputFolder { parameters["outputs"] = folder }
         let schema = step.schema
         return StepFingerprint(text: step.canonicalHeader, layers: step.canonicalLayers, parameters: parameters,
                                seed: schema.usesSeed ? context.seed : nil,
@@ -284,7 +302,7 @@ public struct WorkflowRunner: Sendable {
     private func dryPlan(_ workflow: Workflow, name: String, cache: CacheStore, fingerprinter: inout FileFingerprinter,
                          warn: (String) -> Void) throws -> ([PlanStep], Plan) {
         let steps = try planSteps(workflow, name: name, fingerprinter: &fingerprinter)
-        let previous = try RunHistory(outputs: outputs, workflow: name).previousRun(steps: Set(steps.map(\.name)))
+        let previous = try history(name).previousRun(steps: Set(steps.map(\.name)))
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
         return (steps, try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } })
     }
