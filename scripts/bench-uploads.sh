@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The upload benchmark: MNIST test digits rendered the way people deliver them (tight crops, scans, inverted,
-# photographed paper through JPEG, thin and thick pens, rotated, off-centre, canvas strokes), classified by
-# `stepwise predict --json`, accuracy per variant against the 28x28 originals. MNIST test digits only, so anyone
-# can rerun it.
+# photographed paper through JPEG, thin and thick pens, hollow outlines, rotated, off-centre, canvas strokes),
+# classified by `stepwise predict --json`, accuracy per variant against the 28x28 originals. MNIST test digits
+# only, so anyone can rerun it.
 #
 #   STEPWISE_DATA=/path/to/mnist scripts/bench-uploads.sh [--count N] [--model FILE] [--out DIR] [--variants a,b]
 #

@@ -40,24 +40,14 @@ public enum Orientation: Int, Sendable, Equatable, CaseIterable {
     /// Walks the JPEG's marker segments up to the start of scan and reads IFD0's Orientation from the first
     /// APP1 segment that holds Exif data. Nil when any length or offset points outside the bytes.
     static func exifValue(in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
-        var position = 2
-        while position + 4 <= bytes.count {
-            guard bytes[position] == 0xFF else { return nil }
-            let marker = bytes[position + 1]
-            if marker == 0xFF { position += 1; continue }  // fill byte
-            if marker == 0xD9 || marker == 0xDA { return nil }  // end of image, start of scan: no Exif before the data
-            if marker == 0x01 || (0xD0...0xD7).contains(marker) { position += 2; continue }  // no length
-            let length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
-            let start = position + 4, end = position + 2 + length
-            guard length >= 2, end <= bytes.count else { return nil }
-            let exifHeader: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0]  // "Exif\0\0"
-            if marker == 0xE1, end - start >= 6, bytes[start..<(start + 6)].elementsEqual(exifHeader) {
-                return tiffOrientation(Array(bytes[(start + 6)..<end]))
-            }
-            position = end
+        let exifHeader: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0, 0]  // "Exif\0\0"
+        var value: Int?
+        JPEGFrame.walkSegments(bytes) { marker, body in
+            guard marker == 0xE1, body.count >= 6, bytes[body.prefix(6)].elementsEqual(exifHeader) else { return true }
+            value = tiffOrientation(Array(bytes[(body.lowerBound + 6)..<body.upperBound]))
+            return false
         }
-        return nil
+        return value
     }
 
     /// The Orientation entry of a TIFF structure's first IFD (as an Exif segment holds it after "Exif\0\0").

@@ -182,3 +182,66 @@ struct JPEGTests {
         #expect(error?.isUnreadable == true)
     }
 }
+
+@Suite("JPEG kinds beyond 8-bit grey and colour: CMYK, 12-bit, lossless")
+struct JPEGKindTests {
+    /// A CMYK JPEG as Photoshop writes it (inks inverted, 255 for none, with an Adobe marker) decodes to the
+    /// luminance of the inks: paper white, black ink dark, and a cyan ink in between.
+    @Test("a CMYK JPEG decodes to the luminance of its inks")
+    func cmyk() throws {
+        let width = 24, height = 16
+        var pixels: [UInt8] = []
+        for _ in 0..<height {
+            for x in 0..<width {
+                // Left third paper, middle third full black ink, right third full cyan; stored inverted.
+                let ink: [UInt8] = x < 8 ? [0, 0, 0, 0] : x < 16 ? [0, 0, 0, 255] : [255, 0, 0, 0]
+                pixels += ink.map { 255 - $0 }
+            }
+        }
+        let data = try JPEG.encode(cmyk: pixels, width: width, height: height)
+        #expect(JPEGFrame(scanning: [UInt8](data))?.adobe == true)
+        let image = try JPEG.decode(data, name: "cmyk.jpg")
+        #expect(image.width == width && image.height == height)
+        #expect(abs(Int(image[3, 8]) - 255) <= 3, "paper: \(image[3, 8])")
+        #expect(Int(image[11, 8]) <= 3, "black ink: \(image[11, 8])")
+        // Cyan takes all the red: 0.587 + 0.114 of the light is left.
+        #expect(abs(Int(image[20, 8]) - 179) <= 4, "cyan ink: \(image[20, 8])")
+        // Through the one entry point too.
+        #expect(try ImageFile.decode(data) == image)
+    }
+
+    /// The frame header's marker and precision, rewritten in a baseline JPEG, stand for files libjpeg-turbo's
+    /// 8-bit build cannot decode; each is refused by name before decoding.
+    @Test("12-bit, lossless and hierarchical JPEGs are refused with what they are", arguments: [
+        (UInt8(0xC1), 12, "blocks.jpg: unsupported JPEG: 12-bit samples are not read (only 8-bit); save it as an 8-bit JPEG or a PNG"),
+        (UInt8(0xC3), 8, "blocks.jpg: unsupported JPEG: lossless JPEG (8-bit samples) is not read; save it as an 8-bit JPEG or a PNG"),
+        (UInt8(0xC3), 16, "blocks.jpg: unsupported JPEG: lossless JPEG (16-bit samples) is not read; save it as an 8-bit JPEG or a PNG"),
+        (UInt8(0xC5), 8, "blocks.jpg: unsupported JPEG: hierarchical JPEG is not read; save it as an 8-bit JPEG or a PNG"),
+    ])
+    func unsupported(marker: UInt8, precision: Int, message: String) throws {
+        var data = [UInt8](try JPEGTests.jpeg())
+        let sof = try #require((2..<(data.count - 9)).first { data[$0] == 0xFF && data[$0 + 1] == 0xC0 })
+        data[sof + 1] = marker
+        data[sof + 4] = UInt8(precision)
+        let error = #expect(throws: ImageError.self) { try ImageFile.decode(Data(data), name: "blocks.jpg") }
+        #expect(error?.description == message)
+        #expect(throws: ImageError.self) { try ImageFile.claimedSize(of: Data(data), name: "blocks.jpg") }
+        // The same file as it was decodes.
+        data[sof + 1] = 0xC0
+        data[sof + 4] = 8
+        #expect(try ImageFile.decode(Data(data)).width == 24)
+    }
+
+    @Test("the frame scan stops at damaged lengths and finds no frame in a truncated header")
+    func frameScan() throws {
+        let data = [UInt8](try JPEGTests.jpeg())
+        #expect(JPEGFrame(scanning: data) == JPEGFrame(marker: 0xC0, precision: 8, adobe: false))
+        let sof = try #require((2..<(data.count - 9)).first { data[$0] == 0xFF && data[$0 + 1] == 0xC0 })
+        for cut in 0..<(sof + 5) { #expect(JPEGFrame(scanning: Array(data.prefix(cut))) == nil, "cut at \(cut)") }
+        var bad = data
+        bad[4] = 0xFF; bad[5] = 0xFF   // the first segment's length points past the end
+        #expect(JPEGFrame(scanning: bad) == nil)
+        // A truncated or corrupt file is still a clear error from the decoder.
+        #expect(throws: ImageError.self) { try ImageFile.decode(Data(bad), name: "bad.jpg") }
+    }
+}

@@ -30,6 +30,10 @@ struct UploadVariantTests {
         /// soft edges fill it is sometimes taken for a photo, and flattened.
         var minimumKindRight = 1.0
         var minimumCorrelation: Double
+        /// The fractions of images whose single stroke is narrowed as stretched, and whose hollow strokes are
+        /// filled: a clean digit keeps its aspect and its holes.
+        var narrowed: ClosedRange<Double> = 0...0.01
+        var filled: ClosedRange<Double> = 0...0.03
         var render: @Sendable (_ digit: [UInt8], _ i: Int) throws -> GrayImage
         var testDescription: String { name }
     }
@@ -41,7 +45,8 @@ struct UploadVariantTests {
         Variant(name: "cropped tight to the ink, 3x", flatPaper: true, minimumKindRight: 0.9, minimumCorrelation: 0.95) { d, _ in
             scaled(tight(d), by: 3)
         },
-        Variant(name: "cropped tight to the ink, stretched to 56x56", flatPaper: true, minimumKindRight: 0.9, minimumCorrelation: 0.70) { d, _ in
+        Variant(name: "cropped tight to the ink, stretched to 56x56", flatPaper: true, minimumKindRight: 0.9,
+                minimumCorrelation: 0.70, narrowed: 0.02...0.3) { d, _ in
             resized(tight(d), width: 56, height: 56)
         },
         Variant(name: "a 4-pixel margin, 64x64", flatPaper: true, minimumCorrelation: 0.85) { d, _ in
@@ -65,6 +70,14 @@ struct UploadVariantTests {
             paste(digit, into: &canvas, x: (i * 37) % 340, y: (i * 53) % 240)
             return canvas
         },
+        Variant(name: "strokes drawn as their 2-pixel outline at 4x, dark on white", flatPaper: true,
+                minimumCorrelation: 0.80, filled: 0.8...1) { d, _ in
+            let big = scaled(GrayImage(width: 28, height: 28, pixels: d), by: 4)
+            let solid = GrayImage(width: big.width, height: big.height, pixels: big.pixels.map { $0 > 128 ? 255 : 0 })
+            let inside = eroded(solid, radius: 2)
+            return inverted(GrayImage(width: big.width, height: big.height,
+                                      pixels: zip(solid.pixels, inside.pixels).map { $0 - $1 }))
+        },
         Variant(name: "photographed paper: lighting gradient and noise", flatPaper: false, minimumCorrelation: 0.92) { d, i in
             photo(d, i)
         },
@@ -78,10 +91,12 @@ struct UploadVariantTests {
     func variant(_ variant: Variant) throws {
         try #require(Self.digits.count == Self.count, "the first \(Self.count) MNIST test digits")
         var correlations: [Double] = []
-        var kindRight = 0
+        var kindRight = 0, narrowed = 0, filled = 0
         for (i, digit) in Self.digits.enumerated() {
             let (pixels, report) = DigitPreprocessor.process(try variant.render(digit, i))
             correlations.append(Self.correlation(pixels, digit))
+            narrowed += report.narrowed == nil ? 0 : 1
+            filled += report.hollowStrokesFilled > 0 ? 1 : 0
             if (report.flatPaper != nil) == variant.flatPaper && report.backgroundFlattened != variant.flatPaper {
                 kindRight += 1
             }
@@ -92,6 +107,8 @@ struct UploadVariantTests {
                 "mean correlation \(mean), lowest \(sorted.prefix(3)), median \(sorted[sorted.count / 2])")
         // The image itself decides: clean ones are kept as they are, photos are flattened.
         #expect(Double(kindRight) >= variant.minimumKindRight * Double(Self.count), "\(kindRight) of \(Self.count) taken as \(variant.flatPaper ? "clean" : "photos")")
+        #expect(variant.narrowed.contains(Double(narrowed) / Double(Self.count)), "\(narrowed) of \(Self.count) narrowed")
+        #expect(variant.filled.contains(Double(filled) / Double(Self.count)), "\(filled) of \(Self.count) had strokes filled")
     }
 
     // MARK: renderings

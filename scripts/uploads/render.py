@@ -122,6 +122,15 @@ def thick_pen(d, rng):
     return pen(d, 4, rng.choice([5, 7]), grow=True), "png"
 
 
+def outline(d, rng):
+    """Hollow strokes: only the outline of each stroke (as outline fonts and bubble writing draw them), 2-4 px at
+    4x, dark on white; traced at 8x and reduced, so the lines are antialiased."""
+    strokes = upscale(d, 8).point(lambda v: 255 if v > 128 else 0)
+    inside = strokes.filter(ImageFilter.MinFilter(rng.choice([5, 7, 9])))
+    ring = np.asarray(strokes, dtype=np.int16) - np.asarray(inside, dtype=np.int16)
+    return invert(image(ring).resize((112, 112), Image.LANCZOS)), "png"
+
+
 def rotated(d, rng):
     big = upscale(d, 4)
     turned = big.rotate(rng.uniform(-15, 15), resample=Image.BICUBIC, expand=True, fillcolor=0)
@@ -197,6 +206,7 @@ VARIANTS = {
     "paper-jpeg": paper,
     "thin-pen": thin_pen,
     "thick-pen": thick_pen,
+    "outline": outline,
     "rotated": rotated,
     "off-centre": off_centre,
     "canvas-strokes": canvas_strokes,

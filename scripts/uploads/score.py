@@ -6,7 +6,7 @@
 For each variant folder, runs `stepwise predict --json --explain` on every image and prints one Markdown table
 row: images, right, accuracy, the accuracy of the same digits as 28x28 originals, the mean correlation of the
 28x28 the model saw with the original digit, and what preprocessing did (flat paper kept as it is, or a photo's
-lighting flattened).
+lighting flattened, a stretched stroke narrowed, hollow strokes filled).
 """
 import argparse
 import csv
@@ -53,7 +53,7 @@ def main():
         explain = None if options.no_explain else os.path.join(options.folder, "explained", variant)
         results = predict(options.stepwise, options.model, "mnist", [files[i] for i in sorted(files)],
                           options=["--explain", explain] if explain else [], exit_codes=(0, 1, 2))
-        right, correlations, flat, flattened = 0, [], 0, 0
+        right, correlations, flat, flattened, narrowed, filled = 0, [], 0, 0, 0, 0
         wrong = []
         for i, path in sorted(files.items()):
             record = results.get(path)
@@ -66,9 +66,11 @@ def main():
                 correlations.append(correlation(seen, originals[i]))
                 flat += "flat paper" in record["preprocessing"]
                 flattened += "lighting flattened" in record["preprocessing"]
+                narrowed += "stretched stroke narrowed" in record["preprocessing"]
+                filled += "hollow strokes filled" in record["preprocessing"]
         return {"variant": variant, "images": len(files), "right": right, "accuracy": right / len(files),
                 "correlation": float(np.mean(correlations)) if correlations else float("nan"),
-                "flat": flat, "flattened": flattened, "wrong": wrong}
+                "flat": flat, "flattened": flattened, "narrowed": narrowed, "filled": filled, "wrong": wrong}
 
     baseline = score("original")
     rows = [baseline] + [score(v) for v in variants]
@@ -76,7 +78,9 @@ def main():
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         did = ("used as is" if r["variant"] == "original" else
-               f"flat paper {r['flat']}, lighting flattened {r['flattened']}")
+               f"flat paper {r['flat']}, lighting flattened {r['flattened']}"
+               + (f", stretched stroke narrowed {r['narrowed']}" if r["narrowed"] else "")
+               + (f", hollow strokes filled {r['filled']}" if r["filled"] else ""))
         print(f"| {r['variant']} | {r['images']} | {r['right']} | {100 * r['accuracy']:.1f}% | "
               f"{100 * baseline['accuracy']:.1f}% | {r['correlation']:.3f} | {did} |")
     for r in rows:

@@ -100,8 +100,16 @@ public enum DigitPreprocessor {
             cropped.replaceSubrange((y * boxWidth)..<((y + 1) * boxWidth), with: ink[from..<(from + boxWidth)])
         }
 
-        let scale = Double(inkSide) / Double(max(boxWidth, boxHeight))
-        let width = max(1, min(inkSide, Int((Double(boxWidth) * scale).rounded())))
+        // Strokes drawn as their outline are filled (the holes a digit has are left as they are). A hole lies
+        // inside the ink's box, so the crop is all there is to search.
+        report.hollowStrokesFilled = HollowStrokes.fill(&cropped, width: boxWidth, height: boxHeight)
+        // A single stroke wider than a pen was stretched sideways (a crop resized to a square): its width is
+        // taken back to a pen's before the aspect is kept.
+        let narrowing = StrokeAspect.narrowing(cropped, width: boxWidth, height: boxHeight)
+        if narrowing > 1 { report.narrowed = narrowing }
+        let inkWidth = Double(boxWidth) / narrowing
+        let scale = Double(inkSide) / max(inkWidth, Double(boxHeight))
+        let width = max(1, min(inkSide, Int((inkWidth * scale).rounded())))
         let height = max(1, min(inkSide, Int((Double(boxHeight) * scale).rounded())))
         var scaled = Resampler.resize(cropped, width: boxWidth, height: boxHeight, toWidth: width, toHeight: height)
         // Shrinking a large photo averages thin strokes down to a faint grey; MNIST's strokes peak at full white.

@@ -37,6 +37,12 @@ public struct DigitReport: Sendable, Equatable, Codable {
     public var specksRemoved = 0
     /// The ink's bounding box in the source image.
     public var inkBox: Box?
+    /// Holes inside the ink too long and thin to be a digit's own (the inside of strokes drawn as their
+    /// outline) that were filled (see `HollowStrokes`).
+    public var hollowStrokesFilled = 0
+    /// The ink was one stroke too wide for a pen, so stretched sideways: it was narrowed by this factor before
+    /// being fitted (see `StrokeAspect`). Nil when its aspect was kept.
+    public var narrowed: Double?
     /// The size the ink was scaled to (at most 20x20) before being placed in the 28x28 frame.
     public var scaledWidth: Int?
     public var scaledHeight: Int?

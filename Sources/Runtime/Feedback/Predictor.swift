@@ -159,6 +159,10 @@ extension DigitReport {
         if inverted { parts.append("inverted (dark ink on light paper)") }
         if specksRemoved > 0 { parts.append("\(specksRemoved) specks removed") }
         if let box = inkBox { parts.append("cropped \(box.width)x\(box.height) at (\(box.x),\(box.y))") }
+        if hollowStrokesFilled > 0 {
+            parts.append("hollow strokes filled (\(hollowStrokesFilled) hole\(hollowStrokesFilled == 1 ? "" : "s"))")
+        }
+        if let narrowed { parts.append("a stretched stroke narrowed \(String(format: "%.1f", narrowed))x") }
         if let w = scaledWidth, let h = scaledHeight { parts.append("scaled to \(w)x\(h)") }
         return parts.joined(separator: ", ")
     }
