@@ -54,8 +54,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Flag(help: "Time the transformer kernels (layer norm, GELU, attention, the qkv dense layer) on ViT shapes "
-              + "instead of training; needs no data.")
+    @Flag(help: ArgumentHelp("Time the transformer kernels (layer norm, GELU, attention, the qkv dense layer, "
+                             + "an encoder block) on ViT shapes instead of training; needs no data."))
     var kernels = false
 
     @Option(help: "Folder with the MNIST IDX files (default: $STEPWISE_DATA).")
@@ -147,11 +147,13 @@ struct Bench: ParsableCommand {
                     let fields = [("shape", quoted("\(shape)")), ("kernel", quoted(t.kernel)), ("threads", "\(threads)"),
                                   ("cpu", quoted(Engine.cpuModel)), ("kernels", quoted(KernelPath.current.rawValue)),
                                   ("milliseconds", String(format: "%.4f", t.milliseconds)),
+                                  ("cpu_milliseconds", String(format: "%.4f", t.cpuMilliseconds)),
                                   ("elements_per_second", String(format: "%.0f", t.elementsPerSecond))]
                     print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
                 } else {
-                    print("\(shape)  " + t.kernel.padding(toLength: 20, withPad: " ", startingAt: 0)
-                          + String(format: "%9.3f ms  %8.1f M elements/s", t.milliseconds, t.elementsPerSecond / 1e6))
+                    print("\(shape)  " + t.kernel.padding(toLength: 22, withPad: " ", startingAt: 0)
+                          + String(format: "%9.3f ms  %8.1f M elements/s  %9.3f ms CPU", t.milliseconds,
+                                   t.elementsPerSecond / 1e6, t.cpuMilliseconds))
                 }
             }
         }

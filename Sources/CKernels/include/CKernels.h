@@ -80,19 +80,4 @@ void ck_softmax_rows(int path, float *p, long rows, long cols, long ld);
 /// The gradient through a row softmax, in place: `dp = p * (dp - sum_j p_j dp_j)` per row.
 void ck_softmax_backward_rows(int path, const float *p, float *dp, long rows, long cols, long ld);
 
-/// Floats of scratch `ck_attention_forward` and `ck_attention_backward` need for `t` tokens and head width `hd`.
-long ck_attention_scratch(int path, long t, long hd);
-
-/// Scaled dot-product attention of one head: `q`, `k`, `v` are `t` rows of `hd` floats, `ld` apart (a head's
-/// columns of a fused qkv matrix). Writes the probabilities `p = softmax(scale * q k^T)` (`t x t`, dense) and
-/// `out = p v` (`t` rows of `hd`, `ldo` apart). Register-blocked loops over zero-padded packed copies.
-void ck_attention_forward(int path, const float *q, const float *k, const float *v, long ld, long t, long hd,
-                          float scale, float *p, float *out, long ldo, float *scratch);
-
-/// The gradients of `ck_attention_forward` with respect to `q`, `k` and `v` (written, `ld` apart), from its
-/// probabilities and the output gradient `dout` (`ldo` apart).
-void ck_attention_backward(int path, const float *q, const float *k, const float *v, long ld, const float *p,
-                           const float *dout, long ldo, long t, long hd, float scale, float *dq, float *dk, float *dv,
-                           float *scratch);
-
 #endif

@@ -103,7 +103,7 @@ public enum Tokens {
         guard size > 0 else { return }
         tokens.scalars.withUnsafeMutableBufferPointer { x in
             embedding.scalars.withUnsafeBufferPointer { e in
-                for s in 0..<tokens.shape[0] { add(e.baseAddress!, into: x.baseAddress! + s * size, count: size) }
+                for s in 0..<tokens.shape[0] { (x.baseAddress! + s * size).add(e.baseAddress!, count: size) }
             }
         }
     }
@@ -150,7 +150,7 @@ public enum Tokens {
         precondition(a.shape == b.shape, "adding \(b.shape) to \(a.shape)")
         guard a.count > 0 else { return }
         a.scalars.withUnsafeMutableBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in add(y.baseAddress!, into: x.baseAddress!, count: x.count) }
+            b.scalars.withUnsafeBufferPointer { y in x.baseAddress!.add(y.baseAddress!, count: x.count) }
         }
     }
 
@@ -167,24 +167,10 @@ public enum Tokens {
         guard size > 0 else { return total }
         values.withUnsafeBufferPointer { v in
             total.withUnsafeMutableBufferPointer { t in
-                for s in 0..<samples { add(v.baseAddress! + s * size, into: t.baseAddress!, count: size) }
+                for s in 0..<samples { t.baseAddress!.add(v.baseAddress! + s * size, count: size) }
             }
         }
         return total
-    }
-
-    /// `dst[i] += src[i]` for `i < count`, eight at a time.
-    @inline(__always)
-    static func add(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            (dst + i).storeVector((dst + i).loadVector() + (src + i).loadVector())
-            i += 8
-        }
-        while i < count {
-            dst[i] += src[i]
-            i += 1
-        }
     }
 
     private static func imageDimensions(_ shape: [Int], patch: Int) -> (Int, Int, Int, Int) {
