@@ -11,7 +11,15 @@
     void ck_##path##_store_rows(const float *, long, float, int, long, long, float *);                           \
     void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);                      \
     void ck_##path##_maxpool2x2(const float *, long, long, long, float *, int32_t *);                           \
-    void ck_##path##_maxpool_backward(const float *, const int32_t *, long, float *);
+    void ck_##path##_maxpool_backward(const float *, const int32_t *, long, float *);                            \
+    void ck_##path##_gelu_forward(const float *, float *, long);                                                 \
+    void ck_##path##_gelu_backward(const float *, const float *, float *, long);                                 \
+    void ck_##path##_layernorm_forward(const float *, const float *, const float *, long, long, float, float *,  \
+                                       float *, float *);                                                        \
+    void ck_##path##_layernorm_backward(const float *, const float *, const float *, const float *,             \
+                                        const float *, long, long, float *, float *, float *);                   \
+    void ck_##path##_softmax_rows(float *, long, long, long);                                                    \
+    void ck_##path##_softmax_backward_rows(const float *, float *, long, long, long);
 CK_DECLARE(avx512)
 CK_DECLARE(avx2)
 CK_DECLARE(portable)
@@ -85,6 +93,30 @@ void ck_maxpool2x2(int path, const float *src, long w, long oh, long ow, float *
 
 void ck_maxpool_backward(int path, const float *dy, const int32_t *idx, long count, float *dx) {
     CK_DISPATCH(maxpool_backward, dy, idx, count, dx)
+}
+
+void ck_gelu_forward(int path, const float *x, float *y, long count) { CK_DISPATCH(gelu_forward, x, y, count) }
+
+void ck_gelu_backward(int path, const float *x, const float *dy, float *dx, long count) {
+    CK_DISPATCH(gelu_backward, x, dy, dx, count)
+}
+
+void ck_layernorm_forward(int path, const float *x, const float *gamma, const float *beta, long rows, long d,
+                          float eps, float *y, float *mean, float *rstd) {
+    CK_DISPATCH(layernorm_forward, x, gamma, beta, rows, d, eps, y, mean, rstd)
+}
+
+void ck_layernorm_backward(int path, const float *x, const float *gamma, const float *mean, const float *rstd,
+                           const float *dy, long rows, long d, float *dx, float *dgamma, float *dbeta) {
+    CK_DISPATCH(layernorm_backward, x, gamma, mean, rstd, dy, rows, d, dx, dgamma, dbeta)
+}
+
+void ck_softmax_rows(int path, float *p, long rows, long cols, long ld) {
+    CK_DISPATCH(softmax_rows, p, rows, cols, ld)
+}
+
+void ck_softmax_backward_rows(int path, const float *p, float *dp, long rows, long cols, long ld) {
+    CK_DISPATCH(softmax_backward_rows, p, dp, rows, cols, ld)
 }
 
 #pragma clang fp contract(off)

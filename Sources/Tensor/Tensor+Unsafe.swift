@@ -33,4 +33,19 @@ extension UnsafeMutablePointer where Pointee == Float {
 
     @inlinable @inline(__always)
     package func storeVector(_ v: SIMD8<Float>) { UnsafeMutableRawPointer(self).storeBytes(of: v, as: SIMD8<Float>.self) }
+
+    /// `self[i] += source[i]` for `i < count`, eight at a time (each element is one add, so the result does not
+    /// depend on the vector width).
+    @inlinable @inline(__always)
+    package func add(_ source: UnsafePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            (self + i).storeVector((self + i).loadVector() + (source + i).loadVector())
+            i += 8
+        }
+        while i < count {
+            self[i] += source[i]
+            i += 1
+        }
+    }
 }

@@ -65,4 +65,27 @@ void ck_maxpool2x2(int path, const float *src, long w, long oh, long ow, float *
 /// Max pooling's backward pass for one plane: `dx[idx[i]] += dy[i]` for `i < count`, in order.
 void ck_maxpool_backward(int path, const float *dy, const int32_t *idx, long count, float *dx);
 
+/// Exact GELU, `y = x * Phi(x)` (Phi the standard normal CDF, through erf with absolute error below 1.5e-7),
+/// over `count` elements.
+void ck_gelu_forward(int path, const float *x, float *y, long count);
+
+/// The gradient through GELU: `dx = dy * (Phi(x) + x * phi(x))`, over `count` elements.
+void ck_gelu_backward(int path, const float *x, const float *dy, float *dx, long count);
+
+/// Layer normalisation of `rows` contiguous rows of `d` floats: `y = (x - mean) * rstd * gamma + beta`, with
+/// `rstd = 1 / sqrt(var + eps)` (biased variance); each row's mean and rstd are written for the backward pass.
+void ck_layernorm_forward(int path, const float *x, const float *gamma, const float *beta, long rows, long d,
+                          float eps, float *y, float *mean, float *rstd);
+
+/// The layer norm's backward pass over `rows` rows: writes `dx`, and adds each row's `dy * xhat` to `dgamma` and
+/// `dy` to `dbeta` (in row order).
+void ck_layernorm_backward(int path, const float *x, const float *gamma, const float *mean, const float *rstd,
+                           const float *dy, long rows, long d, float *dx, float *dgamma, float *dbeta);
+
+/// Softmax in place over each of `rows` rows of `cols` floats, `ld` apart, after subtracting the row's maximum.
+void ck_softmax_rows(int path, float *p, long rows, long cols, long ld);
+
+/// The gradient through a row softmax, in place: `dp = p * (dp - sum_j p_j dp_j)` per row.
+void ck_softmax_backward_rows(int path, const float *p, float *dp, long rows, long cols, long ld);
+
 #endif

@@ -81,10 +81,12 @@ public enum Linear {
                 }
             }
         }
+        // Row by row, so each bias sums its column in row order.
         var dB = [Float](repeating: 0, count: outF)
-        outputGradient.scalars.withUnsafeBufferPointer { dy in
-            for i in 0..<n {
-                for o in 0..<outF { dB[o] += dy[i * outF + o] }
+        dB.withUnsafeMutableBufferPointer { db in
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                guard outF > 0 else { return }
+                for i in 0..<n { db.baseAddress!.add(dy.baseAddress! + i * outF, count: outF) }
             }
         }
         return (inputGradient ? Tensor(shape: input.shape, scalars: dX) : nil,
