@@ -1,7 +1,7 @@
 import Tensor
 
 /// The state of an optimizer across steps: one or two moment buffers per trainable tensor, visited in the
-/// fixed order of `Model.parameters` (layer by layer, weight then bias).
+/// fixed order of `Model.parameters` (layer by layer, each layer's trainable tensors in order).
 struct Optimizer: Sendable {
     let spec: OptimizerSpec
     private(set) var step = 0
@@ -19,9 +19,10 @@ struct Optimizer: Sendable {
         step += 1
         var slot = 0
         for i in parameters.indices {
-            for key in LayerParameters.trainable {
-                guard var p = parameters[i][keyPath: key], let g = gradients[i][keyPath: key] else { continue }
-                parameters[i][keyPath: key] = nil  // leaves `p` the only owner, so the update does not copy
+            for k in parameters[i].entries.indices where parameters[i].entries[k].trainable {
+                guard let g = gradients[i][parameters[i].entries[k].name] else { continue }
+                var p = parameters[i].entries[k].tensor
+                parameters[i].entries[k].tensor = Tensor(zeros: [0])  // leaves `p` the only owner: no copy
                 if first.count <= slot {
                     first.append([Float](repeating: 0, count: p.count))
                     second.append([Float](repeating: 0, count: p.count))
@@ -44,7 +45,7 @@ struct Optimizer: Sendable {
                         }
                     }
                 }
-                parameters[i][keyPath: key] = p
+                parameters[i].entries[k].tensor = p
                 slot += 1
             }
         }
