@@ -9,7 +9,21 @@
                           float);                                                                                \
     void ck_##path##_dropout(float *, float *, long, long, uint32_t, float, uint32_t, uint32_t);                 \
     void ck_##path##_store_rows(const float *, long, float, int, long, long, float *);                           \
-    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);
+    void ck_##path##_gather_rows(const float *, const float *, long, long, long, float *);                       \
+    void ck_##path##_gelu_forward(const float *, float *, long);                                                 \
+    void ck_##path##_gelu_backward(const float *, const float *, float *, long);                                 \
+    void ck_##path##_layernorm_forward(const float *, const float *, const float *, long, long, float, float *,  \
+                                       float *, float *);                                                        \
+    void ck_##path##_layernorm_backward(const float *, const float *, const float *, const float *,             \
+                                        const float *, long, long, float *, float *, float *);                   \
+    void ck_##path##_softmax_rows(float *, long, long, long);                                                    \
+    void ck_##path##_softmax_backward_rows(const float *, float *, long, long, long);                            \
+    long ck_##path##_attention_scratch(long, long);                                                              \
+    void ck_##path##_attention_forward(const float *, const float *, const float *, long, long, long, float,     \
+                                       float *, float *, long, float *);                                         \
+    void ck_##path##_attention_backward(const float *, const float *, const float *, long, const float *,       \
+                                        const float *, long, long, long, float, float *, float *, float *,       \
+                                        float *);
 CK_DECLARE(avx512)
 CK_DECLARE(avx2)
 CK_DECLARE(portable)
@@ -75,6 +89,51 @@ void ck_store_rows(int path, const float *src, long src_stride, float bias, int 
 void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
                     float *dst) {
     CK_DISPATCH(gather_rows, src, mask, rows, width, dst_stride, dst)
+}
+
+void ck_gelu_forward(int path, const float *x, float *y, long count) { CK_DISPATCH(gelu_forward, x, y, count) }
+
+void ck_gelu_backward(int path, const float *x, const float *dy, float *dx, long count) {
+    CK_DISPATCH(gelu_backward, x, dy, dx, count)
+}
+
+void ck_layernorm_forward(int path, const float *x, const float *gamma, const float *beta, long rows, long d,
+                          float eps, float *y, float *mean, float *rstd) {
+    CK_DISPATCH(layernorm_forward, x, gamma, beta, rows, d, eps, y, mean, rstd)
+}
+
+void ck_layernorm_backward(int path, const float *x, const float *gamma, const float *mean, const float *rstd,
+                           const float *dy, long rows, long d, float *dx, float *dgamma, float *dbeta) {
+    CK_DISPATCH(layernorm_backward, x, gamma, mean, rstd, dy, rows, d, dx, dgamma, dbeta)
+}
+
+void ck_softmax_rows(int path, float *p, long rows, long cols, long ld) {
+    CK_DISPATCH(softmax_rows, p, rows, cols, ld)
+}
+
+void ck_softmax_backward_rows(int path, const float *p, float *dp, long rows, long cols, long ld) {
+    CK_DISPATCH(softmax_backward_rows, p, dp, rows, cols, ld)
+}
+
+long ck_attention_scratch(int path, long t, long hd) {
+    switch (path) {
+#if defined(__x86_64__) || defined(__i386__)
+    case CK_PATH_AVX512: return ck_avx512_attention_scratch(t, hd);
+    case CK_PATH_AVX2: return ck_avx2_attention_scratch(t, hd);
+#endif
+    default: return ck_portable_attention_scratch(t, hd);
+    }
+}
+
+void ck_attention_forward(int path, const float *q, const float *k, const float *v, long ld, long t, long hd,
+                          float scale, float *p, float *out, long ldo, float *scratch) {
+    CK_DISPATCH(attention_forward, q, k, v, ld, t, hd, scale, p, out, ldo, scratch)
+}
+
+void ck_attention_backward(int path, const float *q, const float *k, const float *v, long ld, const float *p,
+                           const float *dout, long ldo, long t, long hd, float scale, float *dq, float *dk, float *dv,
+                           float *scratch) {
+    CK_DISPATCH(attention_backward, q, k, v, ld, p, dout, ldo, t, hd, scale, dq, dk, dv, scratch)
 }
 
 #pragma clang fp contract(off)

@@ -7,5 +7,6 @@
 #define CK_NAME(name) ck_avx2_##name
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #include "kernels_template.h"
+#include "kernels_transformer.h"
 #pragma clang attribute pop
 #endif

@@ -9,5 +9,6 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), \
                              apply_to = function)
 #include "kernels_template.h"
+#include "kernels_transformer.h"
 #pragma clang attribute pop
 #endif

@@ -6,3 +6,4 @@
 #define CK_FMA(a, b, c) ((a) * (b) + (c))
 #define CK_NAME(name) ck_portable_##name
 #include "kernels_template.h"
+#include "kernels_transformer.h"

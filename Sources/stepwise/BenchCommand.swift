@@ -54,6 +54,10 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Flag(help: "Time the transformer kernels (layer norm, GELU, attention, the qkv dense layer) on ViT shapes "
+              + "instead of training; needs no data.")
+    var kernels = false
+
     @Option(help: "Folder with the MNIST IDX files (default: $STEPWISE_DATA).")
     var data: String?
 
@@ -69,6 +73,7 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if kernels { return runKernels() }
         let dir = DataLocation.resolve(flag: data, environment: ProcessInfo.processInfo.environment,
                                        currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).url
         let train = try MNIST.load(directory: dir, split: .train, limit: images)
@@ -128,6 +133,27 @@ struct Bench: ParsableCommand {
             print("cpu \(Engine.cpuModel): \(Engine.identity)")
             for (name, value) in results { print(name.padding(toLength: 36, withPad: " ", startingAt: 0)
                                                + String(format: "%.2f", value)) }
+        }
+    }
+
+    /// `--kernels`: one line per kernel and shape (JSON lines with `--json`).
+    private func runKernels() {
+        Parallel.useSingleThreadedBLAS()
+        Parallel.retainFreedMemory()
+        if !json { print("cpu \(Engine.cpuModel): \(Engine.identity), \(threads) threads") }
+        for shape in TransformerBenchmark.defaultShapes {
+            for t in TransformerBenchmark.run(shape, threads: threads) {
+                if json {
+                    let fields = [("shape", quoted("\(shape)")), ("kernel", quoted(t.kernel)), ("threads", "\(threads)"),
+                                  ("cpu", quoted(Engine.cpuModel)), ("kernels", quoted(KernelPath.current.rawValue)),
+                                  ("milliseconds", String(format: "%.4f", t.milliseconds)),
+                                  ("elements_per_second", String(format: "%.0f", t.elementsPerSecond))]
+                    print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+                } else {
+                    print("\(shape)  " + t.kernel.padding(toLength: 20, withPad: " ", startingAt: 0)
+                          + String(format: "%9.3f ms  %8.1f M elements/s", t.milliseconds, t.elementsPerSecond / 1e6))
+                }
+            }
         }
     }
 

@@ -88,3 +88,67 @@ extension OptimizerTests {
         }
     }
 }
+
+extension OptimizerTests {
+    /// The tensor-list update with decay on is the layer-parameters update, bit for bit; with decay off it is the
+    /// same optimizer with weight decay 0 (PyTorch parameter groups with `weight_decay=0`).
+    @Test(arguments: [OptimizerSpec.adam(lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1),
+                      .adamw(lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05),
+                      .sgd(lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01),
+                      .adadelta(lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0.02)])
+    func perTensorDecayFlags(spec: OptimizerSpec) {
+        var rng = SeededGenerator(seed: 8)
+        let shapes = [[7, 5], [7], [1, 1, 5], [70_001]]
+        let start = shapes.map { s in Tensor(shape: s, scalars: (0..<s.reduce(1, *)).map { _ in rng.nextUnitFloat() - 0.5 }) }
+        let grads = (0..<3).map { _ in
+            shapes.map { s in Tensor(shape: s, scalars: (0..<s.reduce(1, *)).map { _ in rng.nextUnitFloat() - 0.5 }) }
+        }
+        func run(_ spec: OptimizerSpec, decays: [Bool], threads: Int) -> [Tensor] {
+            var optimizer = Optimizer(spec: spec)
+            var tensors = start
+            for g in grads {
+                optimizer.update(&tensors, gradients: g, decays: decays, lr: spec.learningRate * 0.5, threads: threads)
+            }
+            return tensors
+        }
+        // All decaying: the same bits as the layer-parameters update (weight, bias, weight, bias).
+        var layered = Optimizer(spec: spec)
+        var params = [LayerParameters(weight: start[0], bias: start[1]), LayerParameters(weight: start[2], bias: start[3])]
+        for g in grads {
+            layered.update(&params, gradients: [LayerParameters(weight: g[0], bias: g[1]), LayerParameters(weight: g[2], bias: g[3])],
+                           lr: spec.learningRate * 0.5, threads: 2)
+        }
+        let all = run(spec, decays: [true, true, true, true], threads: 2)
+        #expect(all == [params[0].weight!, params[0].bias!, params[1].weight!, params[1].bias!])
+        // Mixed: decaying tensors as with decay everywhere, the others as without decay.
+        let mixed = run(spec, decays: [true, false, false, true], threads: 2)
+        let none = run(spec.withoutWeightDecay, decays: [true, true, true, true], threads: 2)
+        #expect(mixed[0] == all[0] && mixed[3] == all[3])
+        #expect(mixed[1] == none[1] && mixed[2] == none[2])
+        #expect(mixed[1] != all[1], "weight decay had no effect")
+        #expect(run(spec, decays: [true, false, false, true], threads: 1) == mixed)
+    }
+
+    @Test func warmupCosineSchedule() {
+        // 10 epochs of 20 batches, 2 of warm-up: 40 warm-up steps up to the base rate, then a cosine to 1e-5.
+        let schedule = LRSchedule.warmupCosine(warmupEpochs: 2, minLR: 1e-5)
+        func lr(_ step: Int) -> Float {
+            schedule.learningRate(base: 1e-3, epoch: step / 20, epochs: 10, step: step, totalSteps: 200)
+        }
+        #expect(abs(lr(0) - 1e-3 / 40) < 1e-9)
+        #expect(abs(lr(19) - 1e-3 * 20 / 40) < 1e-9)
+        #expect(abs(lr(39) - 1e-3) < 1e-9)
+        #expect(abs(lr(40) - 1e-3) < 1e-9)  // the cosine starts at the peak
+        #expect(abs(lr(120) - (1e-5 + (1e-3 - 1e-5) / 2)) < 1e-8)  // half-way down
+        #expect(lr(199) > 1e-5 && lr(199) < 1.01e-5)
+        let rates = (0..<200).map(lr)
+        #expect(zip(rates, rates.dropFirst()).prefix(39).allSatisfy { $0 < $1 })
+        #expect(zip(rates.dropFirst(40), rates.dropFirst(41)).allSatisfy { $0 > $1 })
+        // No warm-up: a per-batch cosine from the base; a fraction of an epoch is rounded to whole batches.
+        let plain = LRSchedule.warmupCosine(warmupEpochs: 0, minLR: 0)
+        #expect(plain.learningRate(base: 2, epoch: 0, epochs: 4, step: 0, totalSteps: 40) == 2)
+        let short = LRSchedule.warmupCosine(warmupEpochs: 0.26, minLR: 0)  // 2.6 -> 3 batches of 10 per epoch
+        #expect(abs(short.learningRate(base: 3, epoch: 0, epochs: 4, step: 0, totalSteps: 40) - 1) < 1e-6)
+        #expect(short.learningRate(base: 3, epoch: 0, epochs: 4, step: 3, totalSteps: 40) == 3)
+    }
+}

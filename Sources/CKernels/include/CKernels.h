@@ -57,4 +57,42 @@ void ck_store_rows(int path, const float *src, long src_stride, float bias, int 
 void ck_gather_rows(int path, const float *src, const float *mask, long rows, long width, long dst_stride,
                     float *dst);
 
+/// Exact GELU, `y = x * Phi(x)` (Phi the standard normal CDF, through erf with absolute error below 1.5e-7),
+/// over `count` elements.
+void ck_gelu_forward(int path, const float *x, float *y, long count);
+
+/// The gradient through GELU: `dx = dy * (Phi(x) + x * phi(x))`, over `count` elements.
+void ck_gelu_backward(int path, const float *x, const float *dy, float *dx, long count);
+
+/// Layer normalisation of `rows` contiguous rows of `d` floats: `y = (x - mean) * rstd * gamma + beta`, with
+/// `rstd = 1 / sqrt(var + eps)` (biased variance); each row's mean and rstd are written for the backward pass.
+void ck_layernorm_forward(int path, const float *x, const float *gamma, const float *beta, long rows, long d,
+                          float eps, float *y, float *mean, float *rstd);
+
+/// The layer norm's backward pass over `rows` rows: writes `dx`, and adds each row's `dy * xhat` to `dgamma` and
+/// `dy` to `dbeta` (in row order).
+void ck_layernorm_backward(int path, const float *x, const float *gamma, const float *mean, const float *rstd,
+                           const float *dy, long rows, long d, float *dx, float *dgamma, float *dbeta);
+
+/// Softmax in place over each of `rows` rows of `cols` floats, `ld` apart, after subtracting the row's maximum.
+void ck_softmax_rows(int path, float *p, long rows, long cols, long ld);
+
+/// The gradient through a row softmax, in place: `dp = p * (dp - sum_j p_j dp_j)` per row.
+void ck_softmax_backward_rows(int path, const float *p, float *dp, long rows, long cols, long ld);
+
+/// Floats of scratch `ck_attention_forward` and `ck_attention_backward` need for `t` tokens and head width `hd`.
+long ck_attention_scratch(int path, long t, long hd);
+
+/// Scaled dot-product attention of one head: `q`, `k`, `v` are `t` rows of `hd` floats, `ld` apart (a head's
+/// columns of a fused qkv matrix). Writes the probabilities `p = softmax(scale * q k^T)` (`t x t`, dense) and
+/// `out = p v` (`t` rows of `hd`, `ldo` apart). Register-blocked loops over zero-padded packed copies.
+void ck_attention_forward(int path, const float *q, const float *k, const float *v, long ld, long t, long hd,
+                          float scale, float *p, float *out, long ldo, float *scratch);
+
+/// The gradients of `ck_attention_forward` with respect to `q`, `k` and `v` (written, `ld` apart), from its
+/// probabilities and the output gradient `dout` (`ldo` apart).
+void ck_attention_backward(int path, const float *q, const float *k, const float *v, long ld, const float *p,
+                           const float *dout, long ldo, long t, long hd, float scale, float *dq, float *dk, float *dv,
+                           float *scratch);
+
 #endif

@@ -30,19 +30,11 @@ public struct ClassTokenLayer: Layer {
     }
 
     public func initialParameters(input: [Int], rng: inout SeededGenerator) -> LayerParameters {
-        LayerParameters([.init("cls_token", Tokens.normal([1, 1, embedDim], std: 0.02, rng: &rng))])
+        LayerParameters([.init("cls_token", Tensor.normal([1, 1, embedDim], std: 0.02, rng: &rng), decays: false)])
     }
 
     public func forward(_ x: Tensor, parameters: LayerParameters, context: LayerContext) -> Tensor {
-        let (n, t, d) = (context.batch, context.input[0], embedDim)
-        let cls = parameters.required("cls_token").scalars
-        var out = [Float].unfilled(count: n * (t + 1) * d)
-        for image in 0..<n {
-            out.replaceSubrange(image * (t + 1) * d..<(image * (t + 1) + 1) * d, with: cls)
-            out.replaceSubrange((image * (t + 1) + 1) * d..<(image + 1) * (t + 1) * d,
-                                with: x.scalars[image * t * d..<(image + 1) * t * d])
-        }
-        return Tensor(shape: [n, t + 1, d], scalars: out)
+        Tokens.prependClassToken(x, classToken: parameters.required("cls_token"))
     }
 
     public func forwardTraining(_ x: Tensor, parameters: inout LayerParameters, context: LayerContext,
@@ -52,17 +44,7 @@ public struct ClassTokenLayer: Layer {
 
     public func backward(_ dy: Tensor, saved: any Sendable, parameters: LayerParameters, context: LayerContext)
         -> (input: Tensor?, parameters: LayerParameters) {
-        let (n, t, d) = (context.batch, context.input[0], embedDim)
-        var dCls = [Float](repeating: 0, count: d)
-        var dx = context.needsInputGradient ? [Float].unfilled(count: n * t * d) : []
-        for image in 0..<n {
-            let base = image * (t + 1) * d
-            for j in 0..<d { dCls[j] += dy.scalars[base + j] }
-            if context.needsInputGradient {
-                dx.replaceSubrange(image * t * d..<(image + 1) * t * d, with: dy.scalars[(base + d)..<(base + (t + 1) * d)])
-            }
-        }
-        return (context.needsInputGradient ? Tensor(shape: [n, t, d], scalars: dx) : nil,
-                LayerParameters([.init("cls_token", Tensor(shape: [1, 1, d], scalars: dCls))]))
+        let g = Tokens.prependClassTokenBackward(outputGradient: dy, classTokenShape: [1, 1, embedDim])
+        return (g.tokens, LayerParameters([.init("cls_token", g.classToken)]))
     }
 }

@@ -39,17 +39,10 @@ public struct ClassifierHeadLayer: Layer {
     }
 
     public func initialParameters(input: [Int], rng: inout SeededGenerator) -> LayerParameters {
-        dense.initialParameters(input: [embedDim], rng: &rng)
+        dense.initialParameters(input: [embedDim], rng: &rng).decayingMatricesOnly()
     }
 
     public func flops(input: [Int], output: [Int]) -> Int { 2 * embedDim * classes }
-
-    func classTokens(_ x: Tensor, context: LayerContext) -> Tensor {
-        let (n, t, d) = (context.batch, context.input[0], embedDim)
-        var out = [Float].unfilled(count: n * d)
-        for image in 0..<n { out.replaceSubrange(image * d..<(image + 1) * d, with: x.scalars[image * t * d..<(image * t + 1) * d]) }
-        return Tensor(shape: [n, d], scalars: out)
-    }
 
     func denseContext(_ context: LayerContext) -> LayerContext {
         var inner = context
@@ -58,12 +51,12 @@ public struct ClassifierHeadLayer: Layer {
     }
 
     public func forward(_ x: Tensor, parameters: LayerParameters, context: LayerContext) -> Tensor {
-        dense.forward(classTokens(x, context: context), parameters: parameters, context: denseContext(context))
+        dense.forward(Tokens.classTokenRows(x), parameters: parameters, context: denseContext(context))
     }
 
     public func forwardTraining(_ x: Tensor, parameters: inout LayerParameters, context: LayerContext,
                                 rng: inout SeededGenerator) -> (output: Tensor, saved: any Sendable) {
-        let cls = classTokens(x, context: context)
+        let cls = Tokens.classTokenRows(x)
         return (dense.forward(cls, parameters: parameters, context: denseContext(context)), cls)
     }
 
@@ -71,9 +64,6 @@ public struct ClassifierHeadLayer: Layer {
         -> (input: Tensor?, parameters: LayerParameters) {
         let g = dense.backward(dy, saved: saved, parameters: parameters, context: denseContext(context))
         guard let dCls = g.input else { return (nil, g.parameters) }
-        let (n, t, d) = (context.batch, context.input[0], embedDim)
-        var dx = [Float](repeating: 0, count: n * t * d)
-        for image in 0..<n { dx.replaceSubrange(image * t * d..<(image * t + 1) * d, with: dCls.scalars[image * d..<(image + 1) * d]) }
-        return (Tensor(shape: [n, t, d], scalars: dx), g.parameters)
+        return (Tokens.classTokenRowsBackward(outputGradient: dCls, tokens: context.input[0]), g.parameters)
     }
 }

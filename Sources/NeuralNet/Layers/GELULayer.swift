@@ -15,16 +15,16 @@ public struct GELULayer: Layer {
     public func outputShape(for input: [Int]) -> [Int] { input }
 
     public func forward(_ x: Tensor, parameters: LayerParameters, context: LayerContext) -> Tensor {
-        Activation.geluForward(x)
+        Activation.geluForward(x, threads: context.threads)
     }
 
     public func forwardTraining(_ x: Tensor, parameters: inout LayerParameters, context: LayerContext,
                                 rng: inout SeededGenerator) -> (output: Tensor, saved: any Sendable) {
-        (Activation.geluForward(x), x)
+        (Activation.geluForward(x, threads: context.threads), x)
     }
 
     public func backward(_ dy: Tensor, saved: any Sendable, parameters: LayerParameters, context: LayerContext)
         -> (input: Tensor?, parameters: LayerParameters) {
-        (Activation.geluBackward(input: saved as! Tensor, outputGradient: dy), LayerParameters())
+        (Activation.geluBackward(input: saved as! Tensor, outputGradient: dy, threads: context.threads), LayerParameters())
     }
 }

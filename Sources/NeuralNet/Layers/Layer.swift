@@ -153,6 +153,12 @@ public struct LayerArguments: @unchecked Sendable {
 }
 
 extension Tensor {
+    /// Normal values with standard deviation `std`: timm's `trunc_normal_(std=.02)` cuts at ±2, a hundred
+    /// deviations out, so for these deviations a plain normal draw is the same distribution.
+    static func normal(_ shape: [Int], std: Float, rng: inout SeededGenerator) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.nextNormal() * std })
+    }
+
     /// Uniform in ±bound, one draw per element from `rng` (PyTorch's `kaiming_uniform_(a=sqrt(5))` and bias
     /// initialisation use bound = 1/sqrt(fan_in)).
     static func uniform(_ shape: [Int], bound: Float, rng: inout SeededGenerator) -> Tensor {

@@ -16,6 +16,9 @@ public enum LayerRegistry {
         ClassTokenLayer.self,
         PositionEmbeddingLayer.self,
         ClassifierHeadLayer.self,
+        LayerNormLayer.self,
+        MultiHeadAttentionLayer.self,
+        EncoderBlockLayer.self,
     ]
 
     /// The type that reads model-file type `name`, or nil.

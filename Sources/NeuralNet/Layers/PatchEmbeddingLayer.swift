@@ -52,41 +52,39 @@ public struct PatchEmbeddingLayer: Layer {
 
     public func initialParameters(input: [Int], rng: inout SeededGenerator) -> LayerParameters {
         let p = conv.initialParameters(input: input, rng: &rng)
-        return LayerParameters([.init("proj.weight", p.required("weight")), .init("proj.bias", p.required("bias"))])
+        return LayerParameters([.init("proj.weight", p.required("weight")), .init("proj.bias", p.required("bias"), decays: false)])
     }
 
     public func flops(input: [Int], output: [Int]) -> Int { 2 * output[0] * embedDim * inChannels * patchSize * patchSize }
 
-    func convContext(_ context: LayerContext) -> LayerContext {
-        var inner = context
-        inner.fusesNext = false
-        inner.fusedSaved = nil
-        return inner
+    /// The weight `[D, C, P, P]` as the `[D, C·P·P]` matrix the patch rows multiply.
+    func matrix(_ parameters: LayerParameters) -> Tensor {
+        parameters.required("proj.weight").reshaped([embedDim, inChannels * patchSize * patchSize])
     }
 
-    func convParameters(_ parameters: LayerParameters) -> LayerParameters {
-        LayerParameters(weight: parameters.required("proj.weight"), bias: parameters.required("proj.bias"))
-    }
-
+    /// The patches as rows `[N, T, C·P·P]` (`Tokens.patches`), times the weight matrix, plus the bias.
     public func forward(_ x: Tensor, parameters: LayerParameters, context: LayerContext) -> Tensor {
-        let y = conv.forward(x, parameters: convParameters(parameters), context: convContext(context))
-        let t = context.output[0]
-        return Tokens.swapLastTwo(y, batch: context.batch, embedDim, t, shape: [context.batch, t, embedDim])
+        TokenRows.linear(Tokens.patches(x, patch: patchSize), weight: matrix(parameters),
+                         bias: parameters.required("proj.bias"), threads: context.threads)
     }
 
     public func forwardTraining(_ x: Tensor, parameters: inout LayerParameters, context: LayerContext,
                                 rng: inout SeededGenerator) -> (output: Tensor, saved: any Sendable) {
-        (forward(x, parameters: parameters, context: context), x)
+        let patches = Tokens.patches(x, patch: patchSize)
+        let y = TokenRows.linear(patches, weight: matrix(parameters), bias: parameters.required("proj.bias"),
+                                 threads: context.threads)
+        return (y, patches)
     }
 
     public func backward(_ dy: Tensor, saved: any Sendable, parameters: LayerParameters, context: LayerContext)
         -> (input: Tensor?, parameters: LayerParameters) {
-        let t = context.output[0]
-        let side = context.input[1] / patchSize, across = context.input[2] / patchSize
-        let dMap = Tokens.swapLastTwo(dy, batch: context.batch, t, embedDim,
-                                      shape: [context.batch, embedDim, side, across])
-        let g = conv.backward(dMap, saved: saved, parameters: convParameters(parameters), context: convContext(context))
-        return (g.input, LayerParameters([.init("proj.weight", g.parameters.required("weight")),
-                                          .init("proj.bias", g.parameters.required("bias"))]))
+        let g = TokenRows.linearBackward(input: saved as! Tensor, weight: matrix(parameters), outputGradient: dy,
+                                         threads: context.threads)
+        let dx = context.needsInputGradient
+            ? Tokens.patchesBackward(outputGradient: g.input, imageShape: [context.batch] + context.input,
+                                     patch: patchSize)
+            : nil
+        return (dx, LayerParameters([.init("proj.weight", g.weight.reshaped([embedDim, inChannels, patchSize, patchSize])),
+                                     .init("proj.bias", g.bias)]))
     }
 }

@@ -35,20 +35,12 @@ public struct PositionEmbeddingLayer: Layer {
     }
 
     public func initialParameters(input: [Int], rng: inout SeededGenerator) -> LayerParameters {
-        LayerParameters([.init("pos_embed", Tokens.normal([1, tokens, embedDim], std: 0.02, rng: &rng))])
+        LayerParameters([.init("pos_embed", Tensor.normal([1, tokens, embedDim], std: 0.02, rng: &rng), decays: false)])
     }
 
     public func forward(_ x: Tensor, parameters: LayerParameters, context: LayerContext) -> Tensor {
-        let pos = parameters.required("pos_embed").scalars
-        let size = tokens * embedDim
         var y = x
-        y.scalars.withUnsafeMutableBufferPointer { out in
-            pos.withUnsafeBufferPointer { p in
-                for image in 0..<context.batch {
-                    for j in 0..<size { out[image * size + j] += p[j] }
-                }
-            }
-        }
+        Tokens.addPositionEmbedding(&y, parameters.required("pos_embed"))
         return y
     }
 
@@ -59,13 +51,7 @@ public struct PositionEmbeddingLayer: Layer {
 
     public func backward(_ dy: Tensor, saved: any Sendable, parameters: LayerParameters, context: LayerContext)
         -> (input: Tensor?, parameters: LayerParameters) {
-        let size = tokens * embedDim
-        var dPos = [Float](repeating: 0, count: size)
-        dy.scalars.withUnsafeBufferPointer { g in
-            for image in 0..<context.batch {
-                for j in 0..<size { dPos[j] += g[image * size + j] }
-            }
-        }
-        return (dy, LayerParameters([.init("pos_embed", Tensor(shape: [1, tokens, embedDim], scalars: dPos))]))
+        let g = Tokens.positionEmbeddingGradient(outputGradient: dy, embeddingShape: [1, tokens, embedDim])
+        return (dy, LayerParameters([.init("pos_embed", g)]))
     }
 }

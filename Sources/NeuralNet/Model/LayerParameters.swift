@@ -8,9 +8,12 @@ public struct LayerParameters: Sendable, Equatable {
         public var name: String
         public var tensor: Tensor
         public var trainable: Bool
+        /// Whether the optimizer's weight decay applies (PyTorch parameter groups: transformer recipes exempt
+        /// biases, norms, the class token and the position embedding).
+        public var decays: Bool
 
-        public init(_ name: String, _ tensor: Tensor, trainable: Bool = true) {
-            (self.name, self.tensor, self.trainable) = (name, tensor, trainable)
+        public init(_ name: String, _ tensor: Tensor, trainable: Bool = true, decays: Bool = true) {
+            (self.name, self.tensor, self.trainable, self.decays) = (name, tensor, trainable, decays)
         }
     }
 
@@ -68,14 +71,19 @@ public struct LayerParameters: Sendable, Equatable {
 
     /// The same tensors with `prefix` before every name (a sub-layer's `weight` as a block's `norm1.weight`).
     func prefixed(_ prefix: String) -> LayerParameters {
-        LayerParameters(entries.map { Entry(prefix + $0.name, $0.tensor, trainable: $0.trainable) })
+        LayerParameters(entries.map { Entry(prefix + $0.name, $0.tensor, trainable: $0.trainable, decays: $0.decays) })
     }
 
     /// The tensors whose names start with `prefix`, without it.
     func subset(_ prefix: String) -> LayerParameters {
         LayerParameters(entries.filter { $0.name.hasPrefix(prefix) }.map {
-            Entry(String($0.name.dropFirst(prefix.count)), $0.tensor, trainable: $0.trainable)
+            Entry(String($0.name.dropFirst(prefix.count)), $0.tensor, trainable: $0.trainable, decays: $0.decays)
         })
+    }
+
+    /// The same tensors with weight decay only on matrices (rank 2 and more), as transformer recipes group them.
+    func decayingMatricesOnly() -> LayerParameters {
+        LayerParameters(entries.map { Entry($0.name, $0.tensor, trainable: $0.trainable, decays: $0.tensor.rank > 1 && $0.decays) })
     }
 
     static func + (a: LayerParameters, b: LayerParameters) -> LayerParameters { LayerParameters(a.entries + b.entries) }

@@ -12,8 +12,8 @@ struct Optimizer: Sendable {
         self.spec = spec
     }
 
-    /// One step over every trainable tensor. Large tensors are split into `threads` contiguous element ranges;
-    /// each element's update depends only on its own values, so the result does not depend on the split.
+    /// One step over every trainable tensor of `parameters`, in `Model.parameters` order, with weight decay where
+    /// the layer asks for it (`LayerParameters.Entry.decays`).
     mutating func update(_ parameters: inout [LayerParameters], gradients: [LayerParameters], lr: Float,
                          threads: Int = 1) {
         step += 1
@@ -23,30 +23,61 @@ struct Optimizer: Sendable {
                 guard let g = gradients[i][parameters[i].entries[k].name] else { continue }
                 var p = parameters[i].entries[k].tensor
                 parameters[i].entries[k].tensor = Tensor(zeros: [0])  // leaves `p` the only owner: no copy
-                if first.count <= slot {
-                    first.append([Float](repeating: 0, count: p.count))
-                    second.append([Float](repeating: 0, count: p.count))
-                }
-                let (spec, step, path) = (spec, step, KernelPath.current)
-                let parts = p.count >= 1 << 16 ? threads : 1
-                p.scalars.withUnsafeMutableBufferPointer { pBuf in
-                    g.scalars.withUnsafeBufferPointer { gBuf in
-                        first[slot].withUnsafeMutableBufferPointer { mBuf in
-                            second[slot].withUnsafeMutableBufferPointer { vBuf in
-                                let pp = SharedPointer(pBuf.baseAddress!), gp = SharedReadPointer(gBuf.baseAddress!)
-                                let mp = SharedPointer(mBuf.baseAddress!), vp = SharedPointer(vBuf.baseAddress!)
-                                let shards = Parallel.shards(count: pBuf.count, parts: parts)
-                                Parallel.run(shards.count) { s in
-                                    let r = shards[s]
-                                    Self.apply(spec, step: step, path: path, pp[r.lowerBound], gp[r.lowerBound], mp[r.lowerBound],
-                                               vp[r.lowerBound], count: r.count, lr: lr)
-                                }
-                            }
+                update(&p, gradient: g, slot: slot, decays: parameters[i].entries[k].decays, lr: lr, threads: threads)
+                parameters[i].entries[k].tensor = p
+                slot += 1
+            }
+        }
+    }
+
+    /// One step over a list of trainable tensors, always passed in the same order. `decays[i]` says whether
+    /// weight decay applies to tensor `i` (as PyTorch parameter groups with `weight_decay=0`: ViT recipes exempt
+    /// biases, norm weights, the class token and the position embedding). For a tensor without decay the update is
+    /// the optimizer's rule with `weightDecay` 0.
+    mutating func update(_ tensors: inout [Tensor], gradients: [Tensor], decays: [Bool], lr: Float, threads: Int = 1) {
+        precondition(tensors.count == gradients.count && tensors.count == decays.count,
+                     "\(tensors.count) tensors, \(gradients.count) gradients, \(decays.count) decay flags")
+        step += 1
+        for i in tensors.indices {
+            var p = tensors[i]
+            tensors[i] = Tensor(zeros: [0])  // leaves `p` the only owner, so the update does not copy
+            update(&p, gradient: gradients[i], slot: i, decays: decays[i], lr: lr, threads: threads)
+            tensors[i] = p
+        }
+    }
+
+    /// The current step's update of the tensor in moment slot `slot`. Large tensors are split into `threads`
+    /// contiguous element ranges; each element's update depends only on its own values, so the result does not
+    /// depend on the split.
+    private mutating func update(_ p: inout Tensor, gradient g: Tensor, slot: Int, decays: Bool, lr: Float,
+                                 threads: Int) {
+        precondition(g.count == p.count, "gradient of \(g.count) values for a tensor of \(p.count)")
+        while first.count <= slot {
+            first.append([])
+            second.append([])
+        }
+        if first[slot].isEmpty {
+            first[slot] = [Float](repeating: 0, count: p.count)
+            second[slot] = [Float](repeating: 0, count: p.count)
+        }
+        precondition(first[slot].count == p.count, "tensor \(slot) changed size between steps")
+        let (spec, step, path) = (decays ? spec : spec.withoutWeightDecay, step, KernelPath.current)
+        let parts = p.count >= 1 << 16 ? threads : 1
+        p.scalars.withUnsafeMutableBufferPointer { pBuf in
+            g.scalars.withUnsafeBufferPointer { gBuf in
+                first[slot].withUnsafeMutableBufferPointer { mBuf in
+                    second[slot].withUnsafeMutableBufferPointer { vBuf in
+                        guard pBuf.count > 0 else { return }
+                        let pp = SharedPointer(pBuf.baseAddress!), gp = SharedReadPointer(gBuf.baseAddress!)
+                        let mp = SharedPointer(mBuf.baseAddress!), vp = SharedPointer(vBuf.baseAddress!)
+                        let shards = Parallel.shards(count: pBuf.count, parts: parts)
+                        Parallel.run(shards.count) { s in
+                            let r = shards[s]
+                            Self.apply(spec, step: step, path: path, pp[r.lowerBound], gp[r.lowerBound], mp[r.lowerBound],
+                                       vp[r.lowerBound], count: r.count, lr: lr)
                         }
                     }
                 }
-                parameters[i].entries[k].tensor = p
-                slot += 1
             }
         }
     }

@@ -13,6 +13,16 @@ public enum OptimizerSpec: Sendable, Hashable {
         }
     }
 
+    /// The same optimizer with `weightDecay` 0: the rule for tensors exempt from decay.
+    public var withoutWeightDecay: OptimizerSpec {
+        switch self {
+        case let .sgd(lr, momentum, nesterov, _): .sgd(lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: 0)
+        case let .adam(lr, b1, b2, eps, _): .adam(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: 0)
+        case let .adamw(lr, b1, b2, eps, _): .adamw(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: 0)
+        case let .adadelta(lr, rho, eps, _): .adadelta(lr: lr, rho: rho, eps: eps, weightDecay: 0)
+        }
+    }
+
     /// PyTorch's defaults for Adam (lr 0.001, betas 0.9/0.999, eps 1e-8).
     public static let adamDefault = OptimizerSpec.adam(lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0)
 }
@@ -24,6 +34,10 @@ public enum LRSchedule: Sendable, Hashable {
     case step(everyEpochs: Int, gamma: Float)
     /// Cosine from the base rate down to `minLR` over all epochs, set per epoch (`CosineAnnealingLR`).
     case cosine(minLR: Float)
+    /// Set per batch: a linear warm-up over the first `warmupEpochs` epochs' worth of batches (`w`, rounded), from
+    /// `base / w` at the first batch to `base` at batch `w`, then a cosine from `base` down to `minLR` over the
+    /// remaining batches. The usual recipe for training vision transformers from scratch.
+    case warmupCosine(warmupEpochs: Float, minLR: Float)
     /// PyTorch `OneCycleLR` with cosine annealing, set per batch: from maxLR/25 up to `maxLR` over the first
     /// `pctStart` of the steps, then down to maxLR/25/1e4.
     case oneCycle(maxLR: Float, pctStart: Float)
@@ -38,6 +52,14 @@ public enum LRSchedule: Sendable, Hashable {
         case let .cosine(minLR):
             guard epochs > 0 else { return base }
             return minLR + (base - minLR) * (1 + cos(Float.pi * Float(epoch) / Float(epochs))) / 2
+        case let .warmupCosine(warmupEpochs, minLR):
+            guard epochs > 0, totalSteps > 0 else { return base }
+            let warm = (warmupEpochs * Float(totalSteps) / Float(epochs)).rounded()
+            let s = Float(step)
+            if s < warm { return base * (s + 1) / warm }
+            let rest = Float(totalSteps) - warm
+            let progress = rest > 0 ? min(max((s - warm) / rest, 0), 1) : 1
+            return minLR + (base - minLR) * (1 + cos(Float.pi * progress)) / 2
         case let .oneCycle(maxLR, pctStart):
             let initial = maxLR / 25, final = initial / 1e4
             let warm = Float(pctStart) * Float(totalSteps) - 1

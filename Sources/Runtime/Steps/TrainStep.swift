@@ -17,7 +17,8 @@ enum TrainStep {
         }
         let schedule: LRSchedule = switch step.string("schedule") {
         case "step": .step(everyEpochs: step.int("step_size"), gamma: Float(step.double("gamma")))
-        case "cosine": .cosine(minLR: 0)
+        case "cosine": .cosine(minLR: Float(step.double("min_lr")))
+        case "warmup_cosine": .warmupCosine(warmupEpochs: Float(step.double("warmup")), minLR: Float(step.double("min_lr")))
         case "onecycle": .oneCycle(maxLR: lr, pctStart: 0.25)
         default: .constant
         }

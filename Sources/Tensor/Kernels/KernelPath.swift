@@ -89,7 +89,8 @@ public enum Engine {
     ///
     /// 1: the first versioned engine: direct convolutions in CKernels, per-path lane sums for the weight gradient,
     /// counter-based dropout masks, Adam in PyTorch's order of operations.
-    public static let numericsVersion = 1
+    /// 2: GELU in CKernels (erf from one vector exponential, within 1.5e-7) instead of the C library's `erff`.
+    public static let numericsVersion = 2
 
     /// The CPU's model name (Linux: the first "model name" of /proc/cpuinfo), or "unknown CPU".
     public static let cpuModel: String = {
