@@ -102,3 +102,14 @@ import Testing
         #expect(a?.normalizedText == b?.normalizedText)
     }
 }
+
+@Suite struct ShippedVisionTransformerTests {
+    @Test func vitWorkflowLoadsWithItsTransformer() throws {
+        let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("vit"), displayPath: "Workflows/vit",
+                                               layers: LayerRegistry.language)
+        #expect(workflow.warnings.isEmpty)
+        let build = try #require(workflow.step(named: "build"))
+        #expect(build.canonicalLayers == ["patch_embed 7x7 64", "cls_token", "pos_embed"]
+                + Array(repeating: "encoder mlp 128", count: 4) + ["layernorm", "cls_head 10"])
+    }
+}
