@@ -54,8 +54,8 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Flag(help: "Time the transformer kernels (layer norm, GELU, attention, the qkv dense layer) on ViT shapes "
-              + "instead of training; needs no data.")
+    @Flag(help: ArgumentHelp("Time the transformer kernels (layer norm, GELU, attention, the qkv dense layer) on ViT "
+                             + "shapes instead of training; needs no data."))
     var kernels = false
 
     @Option(help: "Folder with the MNIST IDX files (default: $STEPWISE_DATA).")
