@@ -42,8 +42,8 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Numeric core: tensors, kernels, safetensors files.
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: engine),
-        // Layers, losses, optimizers, training loop.
-        .target(name: "NeuralNet", dependencies: ["Tensor"], swiftSettings: engine),
+        // Layers (each with its step-language form), losses, optimizers, training loop.
+        .target(name: "NeuralNet", dependencies: ["Tensor", "StepDSL"], swiftSettings: engine),
         // MNIST IDX files (gzip or raw), downloads.
         .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
                                                  .product(name: "Crypto", package: "swift-crypto")],
@@ -51,7 +51,8 @@ let package = Package(
         // PNG in and out (libpng simplified API), JPEG in (TurboJPEG API, EXIF orientation), MNIST-style digit
         // preprocessing. It decodes uploads, so it is built with bounds checks on (no -Ounchecked).
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: strict),
-        // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code.
+        // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code and no layer: the
+        // layers (NeuralNet) declare their line forms, and the checker is given them.
         .target(name: "StepDSL", swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
         .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor", "CGnuplot",
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
-        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
+        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL", "NeuralNet"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
         .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet"]),
         .testTarget(name: "ServerTests", dependencies: [

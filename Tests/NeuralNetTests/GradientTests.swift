@@ -37,23 +37,23 @@ struct GradientTests {
         let eps: Float = 2e-3
         var checked = 0
         for i in model.parameters.indices {
-            for key in LayerParameters.trainable {
-                guard let p = model.parameters[i][keyPath: key] else { continue }
-                let g = try #require(grads[i][keyPath: key], "layer \(i) has no gradient")
+            for (k, entry) in model.parameters[i].entries.enumerated() where entry.trainable {
+                let p = entry.tensor
+                let g = try #require(grads[i][entry.name], "layer \(i) has no gradient for \(entry.name)")
                 #expect(g.shape == p.shape)
                 // Up to 12 entries per tensor, spread over it.
                 let step = max(1, p.count / 12)
                 for j in stride(from: 0, to: p.count, by: step) {
                     let original = p.scalars[j]
-                    model.parameters[i][keyPath: key]!.scalars[j] = original + eps
+                    model.parameters[i].entries[k].tensor.scalars[j] = original + eps
                     let up = loss(model, x, labels, smoothing: smoothing, seed: 99)
-                    model.parameters[i][keyPath: key]!.scalars[j] = original - eps
+                    model.parameters[i].entries[k].tensor.scalars[j] = original - eps
                     let down = loss(model, x, labels, smoothing: smoothing, seed: 99)
-                    model.parameters[i][keyPath: key]!.scalars[j] = original
+                    model.parameters[i].entries[k].tensor.scalars[j] = original
                     let numeric = (up - down) / (2 * eps)
                     let analytic = g.scalars[j]
                     #expect(abs(numeric - analytic) <= 2e-3 + 2e-2 * abs(analytic),
-                            "\(path): layer \(i) (\(layers[i].name)) \(key) [\(j)]: numeric \(numeric), analytic \(analytic)")
+                            "\(path): layer \(i) (\(layers[i].name)) \(entry.name) [\(j)]: numeric \(numeric), analytic \(analytic)")
                     checked += 1
                 }
             }

@@ -156,8 +156,9 @@ import Testing
     }
 
     @Test func mismatchedLayersNameTheLayer() {
-        #expect(throws: ReportError(kind: .invalidInput, subject: "layer 2",
-                                    detail: "dense expects 100 features, gets shape 9216")) {
+        #expect(throws: ReportError(kind: .invalidInput, subject: "layers",
+                                    detail: "layer 2 (dense(100->10)): expects in_features=100 (in_features=9216 fits), "
+                                        + "but its input has shape [9216]")) {
             try ModelSummary(layers: [.conv2d(inChannels: 1, outChannels: 16, kernelSize: 5, stride: 1, padding: 2),
                                       .flatten, .dense(inFeatures: 100, outFeatures: 10)], input: [1, 24, 24])
         }

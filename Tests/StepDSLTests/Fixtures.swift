@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 @testable import StepDSL
 
 /// Step files in memory, and the shipped workflows on disk.
@@ -30,7 +31,8 @@ enum Fixtures {
         do throws(DiagnosticList) {
             return .success(try WorkflowLoader.check(
                 name: "test", directory: URL(fileURLWithPath: "/nonexistent/Workflows/test"),
-                displayPath: "Workflows/test", sources: sources(files), overrides: overrides))
+                displayPath: "Workflows/test", sources: sources(files), overrides: overrides,
+                layers: LayerRegistry.language))
         } catch {
             return .failure(error)
         }

@@ -1,11 +1,12 @@
 import Foundation
+import NeuralNet
 import Testing
 @testable import StepDSL
 
 @Suite struct ShippedWorkflowTests {
     @Test func trainWorkflowLoadsWithResolvedParameters() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train")
+                                               displayPath: "Workflows/train", layers: LayerRegistry.language)
         #expect(workflow.name == "train")
         #expect(workflow.steps.map(\.name) == ["load", "preprocess", "build", "train", "evaluate", "save", "plot"])
         #expect(workflow.steps.map(\.kind) == [.load, .preprocess, .build, .train, .evaluate, .save, .plot])
@@ -46,23 +47,20 @@ import Testing
 
     @Test func trainWorkflowBuildsTheDefaultNetwork() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train")
+                                               displayPath: "Workflows/train", layers: LayerRegistry.language)
         let build = try #require(workflow.step(named: "build"))
         #expect(build.size("input") == [1, 28, 28])
-        let shapes: [String] = build.layers.map { layer in
-            switch layer {
-            case .conv(let out, let kernel, let stride, let padding, let activation, _):
-                "conv \(out) k\(kernel) s\(stride) p\(padding) \(activation?.rawValue ?? "-")"
-            case .maxpool(let kernel, let stride, _): "maxpool k\(kernel) s\(stride)"
-            case .dropout(let p, _): "dropout \(p)"
-            case .flatten: "flatten"
-            case .dense(let units, let activation, _): "dense \(units) \(activation?.rawValue ?? "-")"
-            case .batchnorm: "batchnorm"
-            case .activation(let activation, _): activation.rawValue
-            }
+        let arguments: [String] = build.layers.map { layer in
+            ([layer.keyword] + layer.arguments.keys.sorted().map { "\($0)=\(layer.arguments[$0]!)" })
+                .joined(separator: " ")
         }
-        #expect(shapes == ["conv 32 k3 s1 p0 relu", "maxpool k2 s2", "conv 64 k3 s1 p0 relu", "maxpool k2 s2",
-                           "flatten", "dropout 0.25", "dense 128 relu", "dropout 0.25", "dense 10 -"])
+        #expect(arguments == [
+            "conv activation=word(\"relu\") kernel_size=int(3) out_channels=int(32) padding=int(0) stride=int(1)",
+            "maxpool kernel_size=int(2) stride=int(2)",
+            "conv activation=word(\"relu\") kernel_size=int(3) out_channels=int(64) padding=int(0) stride=int(1)",
+            "maxpool kernel_size=int(2) stride=int(2)",
+            "flatten", "dropout p=decimal(0.25)", "dense activation=word(\"relu\") out_features=int(128)",
+            "dropout p=decimal(0.25)", "dense out_features=int(10)"])
         // Layer ranges point at their lines, so runtime shape errors can be reported there.
         let first = try #require(build.layers.first)
         let diagnostic = build.diagnostic("conv layer needs 3 input channels, got 1", at: first.range)
@@ -77,7 +75,7 @@ import Testing
 
     @Test func retrainWorkflowLoadsWithGatedSave() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("retrain"),
-                                               displayPath: "Workflows/retrain")
+                                               displayPath: "Workflows/retrain", layers: LayerRegistry.language)
         #expect(workflow.steps.map(\.name) == ["load", "augment-with-feedback", "finetune", "evaluate", "save", "plot"])
         #expect(workflow.warnings.isEmpty)
         let evaluate = try #require(workflow.step(named: "evaluate"))
@@ -102,5 +100,16 @@ import Testing
         let b = try Fixtures.check(reformatted).get().step(named: "train")
         #expect(a?.normalizedText == "train model, train_set -> trained, history\nepochs 2")
         #expect(a?.normalizedText == b?.normalizedText)
+    }
+}
+
+@Suite struct ShippedVisionTransformerTests {
+    @Test func vitWorkflowLoadsWithItsTransformer() throws {
+        let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("vit"), displayPath: "Workflows/vit",
+                                               layers: LayerRegistry.language)
+        #expect(workflow.warnings.isEmpty)
+        let build = try #require(workflow.step(named: "build"))
+        #expect(build.canonicalLayers == ["patch_embed 7x7 64", "cls_token", "pos_embed"]
+                + Array(repeating: "encoder mlp 128", count: 4) + ["layernorm", "cls_head 10"])
     }
 }

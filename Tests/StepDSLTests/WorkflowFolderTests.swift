@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Testing
 @testable import StepDSL
 
@@ -15,7 +16,7 @@ import Testing
 
     private func rendered(_ folder: URL, overrides: [String] = []) -> String {
         do {
-            _ = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf", overrides: overrides)
+            _ = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf", overrides: overrides, layers: LayerRegistry.language)
             return ""
         } catch {
             return error.rendered()
@@ -82,7 +83,7 @@ import Testing
         files["01-load.step"] = Data([0xEF, 0xBB, 0xBF]) + files["01-load.step"]!
         try withFolder(files) { folder in
             let workflow = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf",
-                                                   overrides: ["train.epochs=5"])
+                                                   overrides: ["train.epochs=5"], layers: LayerRegistry.language)
             #expect(workflow.name == "wf")
             #expect(workflow.directory == folder)
             let train = try #require(workflow.step(named: "train"))

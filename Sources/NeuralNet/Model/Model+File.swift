@@ -14,10 +14,10 @@ extension Model {
     public func safeTensors(metadata: [String: String] = [:]) -> SafeTensors {
         var file = SafeTensors()
         for (name, tensor) in stateDict() { file.set(name, tensor) }
-        for (i, layer) in layers.enumerated() {
-            if case .batchnorm1d = layer {} else if case .batchnorm2d = layer {} else { continue }
-            file.entries["layers.\(i).num_batches_tracked"] = TensorEntry(dtype: .i64, shape: [],
-                                                                          data: Data(count: 8))
+        for (i, spec) in layers.enumerated() {
+            for name in spec.layer.unusedInt64Buffers {
+                file.entries["layers.\(i).\(name)"] = TensorEntry(dtype: .i64, shape: [], data: Data(count: 8))
+            }
         }
         file.metadata = metadata
         file.metadata["format"] = "pt"
@@ -79,26 +79,23 @@ extension Model {
             throw ModelFileError("the architecture in the file is inconsistent: \(error.message)")
         }
         for i in model.parameters.indices {
-            let slots: [(String, WritableKeyPath<LayerParameters, Tensor?>)] =
-                [("weight", \.weight), ("bias", \.bias), ("running_mean", \.runningMean), ("running_var", \.runningVar)]
-            for (suffix, key) in slots {
-                guard let expected = model.parameters[i][keyPath: key] else { continue }
-                let name = "layers.\(i).\(suffix)"
+            for (k, expected) in model.parameters[i].entries.enumerated() {
+                let name = "layers.\(i).\(expected.name)"
                 guard let entry = file.entries[name] else {
                     throw ModelFileError("tensor '\(name)' is missing (layer \(i) is \(layers[i].name))")
                 }
                 guard entry.dtype == .f32 else {
                     throw ModelFileError("tensor '\(name)' is \(entry.dtype.rawValue); model tensors must be F32")
                 }
-                guard entry.shape == expected.shape else {
+                guard entry.shape == expected.tensor.shape else {
                     throw ModelFileError("tensor '\(name)' has shape \(entry.shape) but layer \(i) "
-                                         + "(\(layers[i].name)) needs \(expected.shape)")
+                                         + "(\(layers[i].name)) needs \(expected.tensor.shape)")
                 }
                 let tensor = try file.tensor(name)
                 guard tensor.scalars.allSatisfy(\.isFinite) else {
                     throw ModelFileError("tensor '\(name)' contains NaN or infinite values")
                 }
-                model.parameters[i][keyPath: key] = tensor
+                model.parameters[i].entries[k].tensor = tensor
             }
         }
         return model
@@ -113,58 +110,20 @@ extension Model {
 }
 
 extension LayerSpec {
-    /// The layer as a JSON object with PyTorch's argument names, keys in a fixed order.
-    var json: String {
-        switch self {
-        case let .conv2d(i, o, k, s, p):
-            "{\"type\":\"conv2d\",\"in_channels\":\(i),\"out_channels\":\(o),\"kernel_size\":\(k),\"stride\":\(s),\"padding\":\(p)}"
-        case .relu: "{\"type\":\"relu\"}"
-        case .gelu: "{\"type\":\"gelu\"}"
-        case let .maxpool2d(k, s): "{\"type\":\"maxpool2d\",\"kernel_size\":\(k),\"stride\":\(s)}"
-        case let .dropout(p): "{\"type\":\"dropout\",\"p\":\(p)}"
-        case .flatten: "{\"type\":\"flatten\"}"
-        case let .dense(i, o): "{\"type\":\"dense\",\"in_features\":\(i),\"out_features\":\(o)}"
-        case let .batchnorm1d(n, eps, m): "{\"type\":\"batchnorm1d\",\"num_features\":\(n),\"eps\":\(eps),\"momentum\":\(m)}"
-        case let .batchnorm2d(n, eps, m): "{\"type\":\"batchnorm2d\",\"num_features\":\(n),\"eps\":\(eps),\"momentum\":\(m)}"
-        }
-    }
-
-    init(json obj: [String: Any], index: Int) throws {
+    init(json obj: [String: Any], index: Int) throws(ModelFileError) {
         guard let type = obj["type"] as? String else {
             throw ModelFileError("layer \(index) in \(Model.layersKey) has no \"type\"")
         }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            if let n = obj[key] as? NSNumber, n.doubleValue == n.doubleValue.rounded() { return n.intValue }
-            if obj[key] == nil, let value { return value }
-            throw ModelFileError("layer \(index) (\(type)) needs an integer \"\(key)\"")
+        guard let layerType = LayerRegistry.type(named: type) else {
+            throw ModelFileError("layer \(index) has unknown type \"\(type)\" (known: "
+                                 + LayerRegistry.fileTypes.joined(separator: ", ") + ")")
         }
-        func float(_ key: String, default value: Float) throws -> Float {
-            if let n = obj[key] as? NSNumber { return n.floatValue }
-            if obj[key] == nil { return value }
-            throw ModelFileError("layer \(index) (\(type)): \"\(key)\" must be a number")
-        }
-        switch type {
-        case "conv2d":
-            self = try .conv2d(inChannels: int("in_channels"), outChannels: int("out_channels"),
-                               kernelSize: int("kernel_size"), stride: int("stride", default: 1),
-                               padding: int("padding", default: 0))
-        case "relu": self = .relu
-        case "gelu": self = .gelu
-        case "maxpool2d":
-            let k = try int("kernel_size")
-            self = try .maxpool2d(kernelSize: k, stride: int("stride", default: k))
-        case "dropout": self = try .dropout(p: float("p", default: 0.5))
-        case "flatten": self = .flatten
-        case "dense", "linear": self = try .dense(inFeatures: int("in_features"), outFeatures: int("out_features"))
-        case "batchnorm1d":
-            self = try .batchnorm1d(numFeatures: int("num_features"), eps: float("eps", default: 1e-5),
-                                    momentum: float("momentum", default: 0.1))
-        case "batchnorm2d":
-            self = try .batchnorm2d(numFeatures: int("num_features"), eps: float("eps", default: 1e-5),
-                                    momentum: float("momentum", default: 0.1))
-        default:
-            throw ModelFileError("layer \(index) has unknown type \"\(type)\" (known: conv2d, relu, gelu, maxpool2d, "
-                                 + "dropout, flatten, dense, batchnorm1d, batchnorm2d)")
+        do {
+            self.init(try layerType.decoded(LayerArguments(object: obj, type: type, index: index)))
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            throw ModelFileError("layer \(index) (\(type)): \(error)")
         }
     }
 }

@@ -20,12 +20,8 @@ public struct Model: Sendable {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 > 0 }) else {
             throw ModelError("input shape must be [channels, height, width] with positive sizes, got \(inputShape)")
         }
-        var shapes: [[Int]] = []
-        var current = inputShape
-        for (i, layer) in layers.enumerated() {
-            current = try layer.outputShape(for: current, index: i)
-            shapes.append(current)
-        }
+        let shapes = try LayerSpec.shapes(of: layers, input: inputShape)
+        let current = shapes.last!
         guard current.count == 1 else {
             throw ModelError("the last layer (\(layers.count - 1), \(layers.last!.name)) outputs shape \(current); "
                              + "a classifier must end in a flat [classes] output (flatten, then dense)")
@@ -34,87 +30,62 @@ public struct Model: Sendable {
         self.inputShape = inputShape
         self.normalization = normalization
         self.shapes = shapes
-        self.parameters = layers.enumerated().map { i, layer in
+        self.parameters = layers.enumerated().map { i, spec in
             var rng = SeededGenerator.derived(from: seed, name: "init.layers.\(i)")
-            return Self.initialParameters(layer, rng: &rng)
+            return spec.layer.initialParameters(input: i == 0 ? inputShape : shapes[i - 1], rng: &rng)
         }
     }
 
-    static func initialParameters(_ layer: LayerSpec, rng: inout SeededGenerator) -> LayerParameters {
-        func uniform(_ shape: [Int], bound: Float) -> Tensor {
-            let n = shape.reduce(1, *)
-            return Tensor(shape: shape, scalars: (0..<n).map { _ in (rng.nextUnitFloat() * 2 - 1) * bound })
-        }
-        switch layer {
-        case let .conv2d(inC, outC, k, _, _):
-            let bound = 1 / Float(inC * k * k).squareRoot()
-            let w = uniform([outC, inC, k, k], bound: bound)
-            return LayerParameters(weight: w, bias: uniform([outC], bound: bound))
-        case let .dense(inF, outF):
-            let bound = 1 / Float(inF).squareRoot()
-            let w = uniform([outF, inF], bound: bound)
-            return LayerParameters(weight: w, bias: uniform([outF], bound: bound))
-        case let .batchnorm1d(n, _, _), let .batchnorm2d(n, _, _):
-            return LayerParameters(weight: Tensor(repeating: 1, shape: [n]), bias: Tensor(zeros: [n]),
-                                   runningMean: Tensor(zeros: [n]), runningVar: Tensor(repeating: 1, shape: [n]))
-        case .relu, .gelu, .maxpool2d, .dropout, .flatten:
-            return LayerParameters()
-        }
-    }
+    /// Layer i's per-image input shape.
+    func inputShape(of i: Int) -> [Int] { i == 0 ? inputShape : shapes[i - 1] }
 
     /// Number of classes the model outputs.
     public var classCount: Int { shapes.last![0] }
 
-    /// Trainable scalars (weights and biases; batch-norm running statistics are not counted).
-    public var parameterCount: Int {
-        parameters.reduce(0) { $0 + ($1.weight?.count ?? 0) + ($1.bias?.count ?? 0) }
-    }
+    /// Trainable scalars (batch-norm running statistics are buffers and not counted).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.trainableCount } }
 
-    /// Forward-pass floating-point operations per image (multiply-adds counted as two) of the conv and
-    /// dense layers, which dominate.
+    /// Forward-pass floating-point operations per image (multiply-adds counted as two) of the layers whose
+    /// matrix products dominate.
     public var flopsPerImage: Int {
-        var flops = 0
-        for (i, layer) in layers.enumerated() {
-            switch layer {
-            case let .conv2d(inC, outC, k, _, _):
-                flops += 2 * outC * shapes[i][1] * shapes[i][2] * inC * k * k
-            case let .dense(inF, outF):
-                flops += 2 * inF * outF
-            default:
-                break
-            }
-        }
-        return flops
+        layers.indices.reduce(0) { $0 + layers[$1].layer.flops(input: inputShape(of: $1), output: shapes[$1]) }
     }
 
+    /// One row per layer for the report's table: `conv2d 1→32 3x3`, its output shape, its trainable scalars.
     public func layerSummaries() -> [(name: String, outputShape: [Int], parameters: Int)] {
-        layers.indices.map { i in
-            (layers[i].name, shapes[i], (parameters[i].weight?.count ?? 0) + (parameters[i].bias?.count ?? 0))
-        }
+        layers.indices.map { i in (layers[i].layer.summary, shapes[i], parameters[i].trainableCount) }
     }
 
     /// The `state_dict` name of the first tensor holding a NaN or an infinity (`layers.3.weight`), nil when every
     /// value is finite. One pass over the weights.
     public func firstNonFiniteParameter() -> String? {
         for (i, p) in parameters.enumerated() {
-            for (name, tensor) in [("weight", p.weight), ("bias", p.bias), ("running_mean", p.runningMean),
-                                   ("running_var", p.runningVar)] {
-                guard let tensor else { continue }
-                if tensor.scalars.contains(where: { !$0.isFinite }) { return "layers.\(i).\(name)" }
+            for entry in p.entries where entry.tensor.scalars.contains(where: { !$0.isFinite }) {
+                return "layers.\(i).\(entry.name)"
             }
         }
         return nil
     }
 
-    /// The tensors by PyTorch `state_dict` name: `layers.<i>.weight`, `.bias`, `.running_mean`, `.running_var`.
+    /// The tensors by PyTorch `state_dict` name: `layers.<i>.<name>` (`layers.0.weight`, `layers.3.norm1.bias`).
     public func stateDict() -> [String: Tensor] {
         var dict: [String: Tensor] = [:]
         for (i, p) in parameters.enumerated() {
-            if let t = p.weight { dict["layers.\(i).weight"] = t }
-            if let t = p.bias { dict["layers.\(i).bias"] = t }
-            if let t = p.runningMean { dict["layers.\(i).running_mean"] = t }
-            if let t = p.runningVar { dict["layers.\(i).running_var"] = t }
+            for entry in p.entries { dict["layers.\(i).\(entry.name)"] = entry.tensor }
         }
         return dict
+    }
+}
+
+extension LayerSpec {
+    /// The per-image output shape of every layer, or the first layer that does not fit.
+    public static func shapes(of layers: [LayerSpec], input: [Int]) throws(ModelError) -> [[Int]] {
+        var shapes: [[Int]] = []
+        var current = input
+        for (i, layer) in layers.enumerated() {
+            current = try layer.outputShape(for: current, index: i)
+            shapes.append(current)
+        }
+        return shapes
     }
 }

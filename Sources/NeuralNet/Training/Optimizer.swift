@@ -1,7 +1,7 @@
 import Tensor
 
 /// The state of an optimizer across steps: one or two moment buffers per trainable tensor, visited in the
-/// fixed order of `Model.parameters` (layer by layer, weight then bias).
+/// fixed order of `Model.parameters` (layer by layer, each layer's trainable tensors in order).
 struct Optimizer: Sendable {
     let spec: OptimizerSpec
     private(set) var step = 0
@@ -12,17 +12,19 @@ struct Optimizer: Sendable {
         self.spec = spec
     }
 
-    /// One step over every trainable tensor of `parameters`, in `Model.parameters` order, all with weight decay.
+    /// One step over every trainable tensor of `parameters`, in `Model.parameters` order, with weight decay where
+    /// the layer asks for it (`LayerParameters.Entry.decays`).
     mutating func update(_ parameters: inout [LayerParameters], gradients: [LayerParameters], lr: Float,
                          threads: Int = 1) {
         step += 1
         var slot = 0
         for i in parameters.indices {
-            for key in LayerParameters.trainable {
-                guard var p = parameters[i][keyPath: key], let g = gradients[i][keyPath: key] else { continue }
-                parameters[i][keyPath: key] = nil  // leaves `p` the only owner, so the update does not copy
-                update(&p, gradient: g, slot: slot, decays: true, lr: lr, threads: threads)
-                parameters[i][keyPath: key] = p
+            for k in parameters[i].entries.indices where parameters[i].entries[k].trainable {
+                guard let g = gradients[i][parameters[i].entries[k].name] else { continue }
+                var p = parameters[i].entries[k].tensor
+                parameters[i].entries[k].tensor = Tensor(zeros: [0])  // leaves `p` the only owner: no copy
+                update(&p, gradient: g, slot: slot, decays: parameters[i].entries[k].decays, lr: lr, threads: threads)
+                parameters[i].entries[k].tensor = p
                 slot += 1
             }
         }

@@ -74,7 +74,7 @@ enum EvaluateStep {
             examples["feedback"] = feedback
         }
         return [.evaluation(EvaluationValue(scores: scores, examples: examples, exampleIndices: indices,
-                                            model: try ModelSummary(layers: model.layers, input: model.inputShape), feedbackSources: feedbackValue?.sources ?? [],
+                                            model: ModelSummary(model: model), feedbackSources: feedbackValue?.sources ?? [],
                                             skippedFeedback: feedbackValue?.skipped ?? []))]
     }
 }

@@ -146,7 +146,8 @@ public struct WorkflowRunner: Sendable {
     /// Parses and checks the whole workflow, including the model architecture, before anything runs.
     func loadChecked() throws -> (workflow: Workflow, name: String) {
         let (directory, display, name) = try locateWorkflow()
-        let workflow = try WorkflowLoader.load(directory: directory, displayPath: display, overrides: options.overrides)
+        let workflow = try WorkflowLoader.load(directory: directory, displayPath: display, overrides: options.overrides,
+                                               layers: LayerRegistry.language)
         var problems: [Diagnostic] = []
         for step in workflow.steps where step.kind == .build {
             do {

@@ -5,6 +5,12 @@ import Foundation
 /// It collects every problem rather than stopping at the first.
 struct WorkflowChecker {
     private(set) var diagnostics: [Diagnostic] = []
+    /// The layers build steps may use.
+    let layerLanguage: LayerLanguage
+
+    init(layers: LayerLanguage) {
+        layerLanguage = layers
+    }
 
     /// What one file contributes, gathered in the first pass.
     private struct ParsedStep {
@@ -123,11 +129,11 @@ struct WorkflowChecker {
         var explicit: [String: (value: ParameterValue, range: SourceRange)] = [:]
         var keyRanges: [String: SourceRange] = [:]
         var layers: [LayerDecl] = []
-        var layerParser = LayerParser(source: source)
+        var layerParser = LayerParser(source: source, language: layerLanguage)
         for line in syntax.body {
             let head = line.tokens[0]
             if schema.body == .layers, !(head.isWord && schema.parameter(named: head.text) != nil) {
-                let isLayerWord = LayerDecl.keywords.contains(head.text)
+                let isLayerWord = layerLanguage.keywords.contains(head.text)
                 if !isLayerWord, head.isWord,
                    let near = Suggestion.closest(to: head.text, in: schema.parameters.map(\.name)) {
                     diagnostics.append(unknownParameter(head, kind: kind, suggestion: near, source: source))
