@@ -74,13 +74,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // Test fixtures shared by the test targets (small IDX files, synthetic MNIST); no product uses it.
+        .target(name: "StepwiseTestSupport", dependencies: ["Tensor", "CZlib"], path: "Tests/StepwiseTestSupport",
+                swiftSettings: strict),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib", "StepwiseTestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
-        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
-        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet"]),
+        // The language checked against the kinds the runtime defines (StepKinds.schema).
+        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL", "Runtime"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets",
+                                                         "Imaging", "StepwiseTestSupport"]),
+        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet",
+                                                             "StepwiseTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Runtime", "Imaging", "Tensor", "NeuralNet",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+@testable import Runtime
 @testable import StepDSL
 
 @Suite struct ShippedWorkflowTests {
     @Test func trainWorkflowLoadsWithResolvedParameters() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train")
+                                               displayPath: "Workflows/train", kinds: Fixtures.kinds)
         #expect(workflow.name == "train")
         #expect(workflow.steps.map(\.name) == ["load", "preprocess", "build", "train", "evaluate", "save", "plot"])
         #expect(workflow.steps.map(\.kind) == [.load, .preprocess, .build, .train, .evaluate, .save, .plot])
@@ -25,7 +26,7 @@ import Testing
         #expect(abs(train.double("label_smoothing") - 0.05) < 1e-12)
         #expect(train.explicitParameters == ["epochs", "batch", "optimizer", "lr", "schedule", "label_smoothing"])
         // Every schema key is present, defaults filled in.
-        #expect(Set(train.parameters.keys) == Set(StepKind.train.schema.parameters.map(\.name)))
+        #expect(Set(train.parameters.keys) == Set(TrainStep.schema.parameters.map(\.name)))
         #expect(train.int("threads") == 2)
         #expect(train.seed == nil)
         #expect(train.parameters["seed"] == .word("auto"))
@@ -46,7 +47,7 @@ import Testing
 
     @Test func trainWorkflowBuildsTheDefaultNetwork() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train")
+                                               displayPath: "Workflows/train", kinds: Fixtures.kinds)
         let build = try #require(workflow.step(named: "build"))
         #expect(build.size("input") == [1, 28, 28])
         let shapes: [String] = build.layers.map { layer in
@@ -77,7 +78,7 @@ import Testing
 
     @Test func retrainWorkflowLoadsWithGatedSave() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("retrain"),
-                                               displayPath: "Workflows/retrain")
+                                               displayPath: "Workflows/retrain", kinds: Fixtures.kinds)
         #expect(workflow.steps.map(\.name) == ["load", "augment-with-feedback", "finetune", "evaluate", "save", "plot"])
         #expect(workflow.warnings.isEmpty)
         let evaluate = try #require(workflow.step(named: "evaluate"))

@@ -3,8 +3,9 @@ import Foundation
 /// Reads and checks a workflow folder. Nothing runs until this returns: every problem in every file (and in
 /// the `--set` overrides) is collected and thrown together.
 public enum WorkflowLoader {
-    /// Loads `directory`, showing paths in diagnostics under `displayPath` (`Workflows/train`).
-    public static func load(directory: URL, displayPath: String, overrides: [String] = [])
+    /// Loads `directory`, showing paths in diagnostics under `displayPath` (`Workflows/train`); its headers may
+    /// name the step kinds in `kinds`.
+    public static func load(directory: URL, displayPath: String, kinds: StepSchema, overrides: [String] = [])
         throws(DiagnosticList) -> Workflow {
         var diagnostics: [Diagnostic] = []
         var sources: [StepSource] = []
@@ -49,19 +50,20 @@ public enum WorkflowLoader {
             throw DiagnosticList(diagnostics)
         }
         return try check(name: directory.lastPathComponent, directory: directory, displayPath: displayPath,
-                         sources: sources, overrides: overrides, earlier: diagnostics)
+                         sources: sources, kinds: kinds, overrides: overrides, earlier: diagnostics)
     }
 
     /// Checks step files given in memory (as tests and tools do).
     public static func check(name: String, directory: URL, displayPath: String, sources: [StepSource],
-                             overrides: [String] = []) throws(DiagnosticList) -> Workflow {
-        try check(name: name, directory: directory, displayPath: displayPath, sources: sources,
+                             kinds: StepSchema, overrides: [String] = []) throws(DiagnosticList) -> Workflow {
+        try check(name: name, directory: directory, displayPath: displayPath, sources: sources, kinds: kinds,
                   overrides: overrides, earlier: [])
     }
 
     private static func check(name: String, directory: URL, displayPath: String, sources: [StepSource],
-                              overrides: [String], earlier: [Diagnostic]) throws(DiagnosticList) -> Workflow {
-        var checker = WorkflowChecker()
+                              kinds: StepSchema, overrides: [String], earlier: [Diagnostic])
+        throws(DiagnosticList) -> Workflow {
+        var checker = WorkflowChecker(kinds: kinds)
         let workflow = checker.check(name: name, directory: directory, directoryDisplayPath: displayPath,
                                      sources: sources, overrides: overrides)
         let all = earlier + checker.diagnostics
