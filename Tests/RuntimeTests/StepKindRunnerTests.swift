@@ -74,7 +74,7 @@ struct StepKindRunnerTests {
         #expect(try bytes("Outputs/models/cnn.safetensors") == model)
         #expect(try bytes("Outputs/train/report.md") == report)
         let kept = try FileManager.default.contentsOfDirectory(atPath: project.path("Outputs/models/history").path)
-        #expect(kept.contains { try! Data(contentsOf: project.path("Outputs/models/history", $0)) == Data("another model".utf8) },
+        #expect(kept.contains { (try? Data(contentsOf: project.path("Outputs/models/history", $0))) == Data("another model".utf8) },
                 "\(kept)")
 
         // Retrain: one reported digit; load comes from train's cache entry, augment-with-feedback, finetune,
@@ -86,7 +86,7 @@ struct StepKindRunnerTests {
         let tuned = try run("retrain", Self.retrain)
         #expect(tuned.summary.ran == ["augment-with-feedback", "finetune", "evaluate", "save", "plot"], "\(tuned.log)")
         #expect(tuned.summary.cached == ["load"])
-        for line in ["feedback: 1 images (0 skipped), each repeated 8x, mixed with 100 MNIST images",
+        for line in ["feedback: 1 images (", "each repeated 8x, mixed with 100 MNIST images",
                      "baseline on the feedback set: ", "promotion gate: "] {
             #expect(tuned.log.contains(line), "no '\(line)' in\n\(tuned.log)")
         }
