@@ -109,7 +109,7 @@ struct StepKindRunnerTests {
         let runner = WorkflowRunner(projectRoot: project.url, options: RunOptions(workflow: "train", dataDirectory: data.directory))
         let context = runner.context(for: load, workflowName: "train", log: { _ in }, progress: { _ in })
         let files = runner.inputFiles(of: load, context: context)
-        #expect(files.map(\.name) == ["mnist train-images", "mnist train-labels", "mnist test-images", "mnist test-labels"])
+        #expect(files.map(\.name) == ["mnist train images", "mnist train labels", "mnist test images", "mnist test labels"])
         #expect(files.allSatisfy { $0.url.path.hasPrefix(data.directory.path + "/") })
     }
 }

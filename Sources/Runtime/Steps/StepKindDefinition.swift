@@ -7,7 +7,7 @@ import Tensor
 /// what it reads), the checks the language cannot make, the files outside the cache it reads and writes, how it
 /// runs, and what a cache hit puts back. The runner asks the kind and has no switch over kinds; `StepKinds.all`
 /// lists them.
-protocol StepKindDefinition {
+protocol StepKindDefinition: SendableMetatype {
     /// The kind's name, slots, parameters and documentation, as the checker and docs/DSL.md read them.
     static var schema: KindSchema { get }
 
