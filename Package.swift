@@ -75,13 +75,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // Test fixtures shared by the test targets (small IDX files, synthetic MNIST); no product uses it.
+        .target(name: "StepwiseTestSupport", dependencies: ["Tensor", "CZlib"], path: "Tests/StepwiseTestSupport",
+                swiftSettings: strict),
+
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tensor", "CZlib", "StepwiseTestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
-        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL", "NeuralNet"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets"]),
-        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet"]),
+        // The language checked against the kinds the runtime defines (StepKinds.schema) and its layers.
+        .testTarget(name: "StepDSLTests", dependencies: ["StepDSL", "Runtime", "NeuralNet"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets",
+                                                         "Imaging", "StepwiseTestSupport"]),
+        .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet",
+                                                             "StepwiseTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Runtime", "Imaging", "Tensor", "NeuralNet",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The tests: install what is missing, build (release, so the numeric tests and the end-to-end runs are quick),
-# run every test (Swift Testing). Tests that read MNIST use STEPWISE_DATA (the folder with the four IDX files);
-# without it they are skipped. The server's tests get a throwaway PostgreSQL (scripts/test-postgres.sh, unless
-# STEPWISE_TEST_POSTGRES is already set) and check answers against docs/openapi.yaml with Python (PyYAML and
-# jsonschema, installed into .venv-test if the system Python lacks them). Then the page in a headless browser
-# (scripts/browser-test.sh) against the binary the tests built, and a sweep on a real single-node Slurm
-# (scripts/test-slurm.sh: installs Debian's slurm-wlm and munge, starts and stops its own daemons; as root only).
+# run every test (Swift Testing). The checks of the real MNIST files use STEPWISE_DATA (the folder with the four
+# IDX files) and are skipped without it; every other test runs on small synthetic IDX files. The server's tests
+# get a throwaway PostgreSQL (scripts/test-postgres.sh, unless STEPWISE_TEST_POSTGRES is already set) and check
+# answers against docs/openapi.yaml with Python (PyYAML and jsonschema, installed into .venv-test if the system
+# Python lacks them). Then the page in a headless browser (scripts/browser-test.sh) against the binary the tests
+# built, and a sweep on a real single-node Slurm (scripts/test-slurm.sh: installs Debian's slurm-wlm and munge,
+# starts and stops its own daemons; as root only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Runtime
 @testable import StepDSL
 
 /// What cache keys are built from: a step's header, layer lines and resolved parameters in one spelling,
@@ -81,12 +82,12 @@ import Testing
     }
 
     @Test func onlyStepsThatDrawRandomNumbersUseTheSeed() {
-        let random = Set(StepSchema.all.filter(\.usesSeed).map(\.kind))
+        let random = Set(Fixtures.kinds.all.filter(\.usesSeed).map(\.kind))
         #expect(random == [.preprocess, .build, .train, .augmentWithFeedback, .finetune])
-        let threaded = Set(StepSchema.all.filter(\.usesThreads).map(\.kind))
+        let threaded = Set(Fixtures.kinds.all.filter(\.usesThreads).map(\.kind))
         #expect(threaded == [.train, .evaluate, .finetune])
         // A step with its own seed or threads parameter must be one whose results depend on it.
-        for schema in StepSchema.all {
+        for schema in Fixtures.kinds.all {
             if schema.parameter(named: "seed") != nil { #expect(schema.usesSeed, "\(schema.kind)") }
             if schema.parameter(named: "threads") != nil { #expect(schema.usesThreads, "\(schema.kind)") }
         }

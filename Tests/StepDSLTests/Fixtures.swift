@@ -1,9 +1,13 @@
 import Foundation
 import NeuralNet
+@testable import Runtime
 @testable import StepDSL
 
 /// Step files in memory, and the shipped workflows on disk.
 enum Fixtures {
+    /// The step kinds the runtime defines, which the shipped workflows use.
+    static let kinds = StepKinds.schema
+
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -31,7 +35,7 @@ enum Fixtures {
         do throws(DiagnosticList) {
             return .success(try WorkflowLoader.check(
                 name: "test", directory: URL(fileURLWithPath: "/nonexistent/Workflows/test"),
-                displayPath: "Workflows/test", sources: sources(files), overrides: overrides,
+                displayPath: "Workflows/test", sources: sources(files), kinds: kinds, overrides: overrides,
                 layers: LayerRegistry.language))
         } catch {
             return .failure(error)
@@ -58,4 +62,17 @@ enum Fixtures {
         -> [(String, String)] {
         files.map { $0.0 == file ? ($0.0, text) : $0 }
     }
+}
+
+/// The shipped kinds by name, as headers write them.
+extension StepKind {
+    static let load = LoadStep.schema.kind
+    static let preprocess = PreprocessStep.schema.kind
+    static let build = BuildStep.schema.kind
+    static let train = TrainStep.schema.kind
+    static let evaluate = EvaluateStep.schema.kind
+    static let plot = PlotStep.schema.kind
+    static let save = SaveStep.schema.kind
+    static let augmentWithFeedback = AugmentWithFeedbackStep.schema.kind
+    static let finetune = FinetuneStep.schema.kind
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Runtime
 @testable import StepDSL
 
 @Suite struct ParameterTests {
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func everyDefaultFitsItsOwnType() {
-        for schema in StepSchema.all {
+        for schema in Fixtures.kinds.all {
             for spec in schema.parameters {
                 let text: String
                 let quoted: Bool
@@ -107,7 +108,7 @@ import Testing
 
     @Test func suggestionsUseEditDistance() {
         #expect(Suggestion.closest(to: "epoch", in: ["epochs", "batch"]) == "epochs")
-        #expect(Suggestion.closest(to: "trian", in: StepKind.allCases.map(\.rawValue)) == "train")
+        #expect(Suggestion.closest(to: "trian", in: Fixtures.kinds.kindNames) == "train")
         #expect(Suggestion.closest(to: "learning_rate", in: ["lr", "epochs"]) == nil)
         #expect(Suggestion.closest(to: "lrr", in: ["lr", "epochs"]) == "lr")
         #expect(Suggestion.editDistance(Array("abcd".unicodeScalars), Array("acbd".unicodeScalars)) == 1)

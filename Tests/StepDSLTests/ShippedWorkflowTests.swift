@@ -1,12 +1,14 @@
 import Foundation
 import NeuralNet
 import Testing
+@testable import Runtime
 @testable import StepDSL
 
 @Suite struct ShippedWorkflowTests {
     @Test func trainWorkflowLoadsWithResolvedParameters() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train", layers: LayerRegistry.language)
+                                               displayPath: "Workflows/train", kinds: Fixtures.kinds,
+                                               layers: LayerRegistry.language)
         #expect(workflow.name == "train")
         #expect(workflow.steps.map(\.name) == ["load", "preprocess", "build", "train", "evaluate", "save", "plot"])
         #expect(workflow.steps.map(\.kind) == [.load, .preprocess, .build, .train, .evaluate, .save, .plot])
@@ -26,7 +28,7 @@ import Testing
         #expect(abs(train.double("label_smoothing") - 0.05) < 1e-12)
         #expect(train.explicitParameters == ["epochs", "batch", "optimizer", "lr", "schedule", "label_smoothing"])
         // Every schema key is present, defaults filled in.
-        #expect(Set(train.parameters.keys) == Set(StepKind.train.schema.parameters.map(\.name)))
+        #expect(Set(train.parameters.keys) == Set(TrainStep.schema.parameters.map(\.name)))
         #expect(train.int("threads") == 2)
         #expect(train.seed == nil)
         #expect(train.parameters["seed"] == .word("auto"))
@@ -47,7 +49,8 @@ import Testing
 
     @Test func trainWorkflowBuildsTheDefaultNetwork() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("train"),
-                                               displayPath: "Workflows/train", layers: LayerRegistry.language)
+                                               displayPath: "Workflows/train", kinds: Fixtures.kinds,
+                                               layers: LayerRegistry.language)
         let build = try #require(workflow.step(named: "build"))
         #expect(build.size("input") == [1, 28, 28])
         let arguments: [String] = build.layers.map { layer in
@@ -75,7 +78,8 @@ import Testing
 
     @Test func retrainWorkflowLoadsWithGatedSave() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("retrain"),
-                                               displayPath: "Workflows/retrain", layers: LayerRegistry.language)
+                                               displayPath: "Workflows/retrain", kinds: Fixtures.kinds,
+                                               layers: LayerRegistry.language)
         #expect(workflow.steps.map(\.name) == ["load", "augment-with-feedback", "finetune", "evaluate", "save", "plot"])
         #expect(workflow.warnings.isEmpty)
         let evaluate = try #require(workflow.step(named: "evaluate"))
@@ -106,7 +110,7 @@ import Testing
 @Suite struct ShippedVisionTransformerTests {
     @Test func vitWorkflowLoadsWithItsTransformer() throws {
         let workflow = try WorkflowLoader.load(directory: Fixtures.workflowDirectory("vit"), displayPath: "Workflows/vit",
-                                               layers: LayerRegistry.language)
+                                               kinds: Fixtures.kinds, layers: LayerRegistry.language)
         #expect(workflow.warnings.isEmpty)
         let build = try #require(workflow.step(named: "build"))
         #expect(build.canonicalLayers == ["patch_embed 7x7 64", "cls_token", "pos_embed"]

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Testing
+@testable import Runtime
 @testable import StepDSL
 
 /// Problems with the folder and the files in it, on a real temporary folder.
@@ -16,7 +17,8 @@ import Testing
 
     private func rendered(_ folder: URL, overrides: [String] = []) -> String {
         do {
-            _ = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf", overrides: overrides, layers: LayerRegistry.language)
+            _ = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf", kinds: Fixtures.kinds, overrides: overrides,
+                                        layers: LayerRegistry.language)
             return ""
         } catch {
             return error.rendered()
@@ -82,7 +84,7 @@ import Testing
         // A byte-order mark, as some editors write, is not part of the header.
         files["01-load.step"] = Data([0xEF, 0xBB, 0xBF]) + files["01-load.step"]!
         try withFolder(files) { folder in
-            let workflow = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf",
+            let workflow = try WorkflowLoader.load(directory: folder, displayPath: "Workflows/wf", kinds: Fixtures.kinds,
                                                    overrides: ["train.epochs=5"], layers: LayerRegistry.language)
             #expect(workflow.name == "wf")
             #expect(workflow.directory == folder)

@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 /// Runs the built `stepwise` binary, as a user would, and captures what it prints.
@@ -23,15 +24,6 @@ enum CLI {
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
-
-    /// The MNIST folder the tests may read, from STEPWISE_DATA.
-    static var dataDirectory: String? {
-        guard let path = ProcessInfo.processInfo.environment["STEPWISE_DATA"], !path.isEmpty,
-              FileManager.default.fileExists(atPath: path) else { return nil }
-        return path
-    }
-
-    static var hasData: Bool { dataDirectory != nil }
 
     static func process(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) -> Process {
         let process = Process()
@@ -60,11 +52,15 @@ enum CLI {
     }
 }
 
-/// A throwaway project folder holding copies of the shipped workflows.
+/// A throwaway project folder holding copies of the shipped workflows, and a small synthetic MNIST (learnable
+/// digits, 700 training and 300 test images) that its commands read unless told otherwise: no test here needs
+/// the real MNIST.
 final class ScratchProject {
     let root: URL
+    let data: SyntheticMNIST
 
     init() throws {
+        data = try SyntheticMNIST(train: 700, test: 300, learnable: true)
         root = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: CLI.repositoryRoot.appendingPathComponent("Workflows"),
@@ -99,11 +95,11 @@ final class ScratchProject {
     @discardableResult
     func stepwise(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
         var env = environment
-        if env["STEPWISE_DATA"] == nil, let data = CLI.dataDirectory { env["STEPWISE_DATA"] = data }
+        if env["STEPWISE_DATA"] == nil { env["STEPWISE_DATA"] = data.directory.path }
         return try CLI.run(arguments, in: root, environment: env)
     }
 }
 
-/// Overrides that make the training workflow a few seconds long.
+/// Overrides that make the training workflow a few seconds long on the project's synthetic data.
 let smallTrainRun = ["--set", "load.limit=700", "--set", "load.test_limit=300", "--set", "preprocess.validation=100",
                      "--set", "train.epochs=1"]

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import StepwiseTestSupport
 import Tensor
 import Testing
 
@@ -29,16 +30,12 @@ final class MiniProject {
         usleep(100_000)
     }
 
-    static func bigEndian(_ values: [Int]) -> [UInt8] {
-        values.flatMap { v in [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    }
-
     static func images(_ count: Int) -> [UInt8] {
-        bigEndian([2051, count, 28, 28]) + (0..<(count * 784)).map { UInt8(($0 / 784 * 7 + $0) % 256) }
+        IDXFixture.imagesFile(IDXFixture.pixels(count: count), count: count)
     }
 
     static func labels(_ count: Int, shift: Int = 0) -> [UInt8] {
-        bigEndian([2049, count]) + (0..<count).map { UInt8(($0 + shift) % 10) }
+        IDXFixture.labelsFile(IDXFixture.labels(count: count, shift: shift))
     }
 
     func stepwise(_ arguments: [String]) throws -> CLIResult {

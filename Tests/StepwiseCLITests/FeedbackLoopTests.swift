@@ -3,12 +3,12 @@ import Foundation
 import Imaging
 import Testing
 
-/// predict, feedback and retrain through the real binary, on a model trained on a small slice.
-@Suite("predict, feedback and retrain", .enabled(if: CLI.hasData, "set STEPWISE_DATA to the MNIST folder"))
+/// predict, feedback and retrain through the real binary, on a model trained on small synthetic data.
+@Suite("predict, feedback and retrain (synthetic data)")
 struct FeedbackLoopTests {
-    /// An MNIST test digit drawn the way an upload might be: dark ink on light paper, 3x larger, off-centre.
-    static func upload(_ index: Int, to url: URL) throws -> Int {
-        let test = try MNIST.load(directory: URL(fileURLWithPath: CLI.dataDirectory!), split: .test, limit: index + 1)
+    /// A test digit of `data` drawn the way an upload might be: dark ink on light paper, 3x larger, off-centre.
+    static func upload(_ index: Int, from data: URL, to url: URL) throws -> Int {
+        let test = try MNIST.load(directory: data, split: .test, limit: index + 1)
         let digit = Array(test.image(index))
         var canvas = GrayImage(width: 120, height: 100, pixels: [UInt8](repeating: 235, count: 120 * 100))
         for y in 0..<84 {
@@ -28,7 +28,7 @@ struct FeedbackLoopTests {
 
         // predict --json: one object per image with the contract's fields; a bad file is reported, the rest classified.
         let images = (0..<3).map { project.url("upload-\($0).png") }
-        let labels = try images.enumerated().map { try Self.upload($0.offset, to: $0.element) }
+        let labels = try images.enumerated().map { try Self.upload($0.offset, from: project.data.directory, to: $0.element) }
         let bogus = project.url("notes.png")
         try Data("this is text".utf8).write(to: bogus)
         let predicted = try project.stepwise(["predict", "--json"] + images.map(\.path) + [bogus.path])

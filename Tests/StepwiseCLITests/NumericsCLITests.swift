@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 10's numeric faults through the binary: divergent training, unusable models and blank images given to
 /// predict and feedback, Fashion-MNIST's folder and class names.
-@Suite("numeric faults through the binary", .enabled(if: CLI.hasData, "set STEPWISE_DATA to the MNIST folder"))
+@Suite("numeric faults through the binary (synthetic data)")
 struct NumericsCLITests {
     @Test func divergentTrainingIsAClearErrorNotACrash() throws {
         let project = try ScratchProject()
@@ -79,7 +79,7 @@ struct NumericsCLITests {
     /// `--data` is the folder for Fashion-MNIST too, and the report names its classes.
     @Test func fashionMNISTReadsDataAndNamesItsClasses() throws {
         let project = try ScratchProject()
-        let data = try #require(CLI.dataDirectory)
+        let data = project.data.directory.path
         let run = try project.stepwise(["run", "train", "--data", data, "--set", "load.dataset=fashion-mnist"] + smallTrainRun,
                                        environment: ["STEPWISE_DATA": ""])
         #expect(run.status == 0, "\(run.stderr)")

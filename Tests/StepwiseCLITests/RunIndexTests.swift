@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 /// The run index, `stepwise runs`, `stepwise diff` and `runs prune` through the binary. Synthetic data.

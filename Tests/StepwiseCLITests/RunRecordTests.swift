@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -16,7 +16,7 @@ struct SuggestedCommandTests {
 
 /// After one small run, `stepwise plan` through the binary: spellings, order and defaults are cache hits; the seed
 /// and the thread count rerun exactly the steps whose results depend on them, and say so.
-@Suite("canonical keys (small slice of MNIST)", .enabled(if: CLI.hasData, "set STEPWISE_DATA to the MNIST folder"))
+@Suite("canonical keys (synthetic data)")
 struct CanonicalKeyCLITests {
     func lines(_ result: CLIResult) -> [String: String] {
         Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map { line in

@@ -2,9 +2,9 @@ import Foundation
 import Tensor
 import Testing
 
-/// The training workflow end to end on a small slice of MNIST: the report, the cache's decisions, `--only`,
-/// and the lock, through the real binary.
-@Suite("stepwise run train (small slice of MNIST)", .enabled(if: CLI.hasData, "set STEPWISE_DATA to the MNIST folder"))
+/// The training workflow end to end on small synthetic data: the report, the cache's decisions, `--only`, and
+/// the lock, through the real binary.
+@Suite("stepwise run train (synthetic data)")
 struct TrainWorkflowTests {
     @Test func reportCacheOnlyAndLock() throws {
         let project = try ScratchProject()
@@ -68,7 +68,7 @@ struct TrainWorkflowTests {
 
         // A second run while one holds the lock exits 3 naming the holder.
         let holder = CLI.process(["run", "train", "--force"] + smallTrainRun, in: project.root,
-                                 environment: ["STEPWISE_DATA": CLI.dataDirectory!])
+                                 environment: project.data.environment)
         holder.standardError = FileHandle.nullDevice
         holder.standardOutput = FileHandle.nullDevice
         try holder.run()

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import StepwiseTestSupport
 import Testing
 
 /// After every run the workspace holds what the plan chose, whatever came from the cache; the retrain loop

@@ -202,11 +202,13 @@ public struct LeftoverSweeper: Sendable {
 
 extension WorkflowRunner {
     /// The sweep at the start of a run of `workflow` (named `name`), whose lock the caller holds. The feedback
-    /// folders are incorrect_predictions/ and those the workflow's augment-with-feedback steps read.
+    /// folders are incorrect_predictions/ and those the workflow's steps copy before they run (augment-with-feedback's).
     func sweepLeftovers(_ workflow: Workflow, name: String) -> LeftoverSweeper.Report {
         let folders = [projectRoot.appendingPathComponent("incorrect_predictions")]
-            + workflow.steps.filter { $0.kind == .augmentWithFeedback }.map { step in
-                AugmentWithFeedbackStep.folder(step, context: context(for: step, workflowName: name, log: { _ in }, progress: { _ in }))
+            + workflow.steps.compactMap { step in
+                step.definition.snapshotFolder(of: step).map {
+                    context(for: step, workflowName: name, log: { _ in }, progress: { _ in }).resolve($0)
+                }
             }
         return LeftoverSweeper(outputs: outputs, stagingFolders: folders).sweep(locked: [history(name)])
     }

@@ -42,3 +42,37 @@ enum AugmentWithFeedbackStep {
         ]
     }
 }
+
+extension AugmentWithFeedbackStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "augment-with-feedback",
+        summary: "Mixes the feedback images (wrong predictions people reported) with part of the training set.",
+        inputs: [Slot(.dataset, "train", "training images to replay")],
+        outputs: [Slot(.dataset, "mixed", "oversampled feedback plus replayed training images"),
+                  Slot(.dataset, "feedback", "the feedback images alone, once each")],
+        parameters: [
+            ParameterSpec("folder", .string, default: .string("incorrect_predictions"),
+                          "Folder of feedback images and their labels."),
+            ParameterSpec("oversample", .int(min: 1, max: 1000), default: .int(32),
+                          "Copies of each feedback image (each augmented differently)."),
+            ParameterSpec("replay", .int(min: 0, max: 60_000), default: .int(6000),
+                          "Training images mixed in, so the model does not forget the rest."),
+        ] + PreprocessStep.augmentationParameters(shift: 1, rotation: 8, zoom: 0.08),
+        reads: .folder(parameter: "folder"),
+        usesSeed: true, usesThreads: false)
+
+    /// Every file of the feedback folder (of its copy, once taken), named under the folder's name.
+    static func inputFiles(of step: Step, context: StepContext) -> [(name: String, url: URL)] {
+        let folder = context.snapshot ?? Self.folder(step, context: context)
+        return FeedbackSnapshot.files(in: folder).map { (step.string("folder") + "/" + $0, folder.appendingPathComponent($0)) }
+    }
+
+    /// People add feedback while a run goes on: the run copies the folder first, and the key and the step use the copy.
+    static func snapshotFolder(of step: Step) -> String? {
+        step.string("folder")
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, mnist: inputs.dataset(0), context: context)
+    }
+}

@@ -46,3 +46,32 @@ enum BuildStep {
         return [.model(model)]
     }
 }
+
+extension BuildStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "build",
+        summary: "Describes the model, one layer per line (see Layer lines), and initialises its weights.",
+        inputs: [],
+        outputs: [Slot(.model, "initial", "the untrained model")],
+        body: .layers,
+        parameters: [
+            ParameterSpec("input", .size(dimensions: 1...3), default: .size([1, 28, 28]),
+                          "Shape of one input image, channels x height x width; MNIST's is 1x28x28, the only "
+                              + "shape the datasets give."),
+        ],
+        usesSeed: true, usesThreads: false)
+
+    /// The architecture is checked before anything runs.
+    static func check(_ step: Step, in workflow: Workflow) -> [Diagnostic] {
+        do {
+            _ = try layers(of: step)
+            return []
+        } catch {
+            return [error]
+        }
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, context: context)
+    }
+}

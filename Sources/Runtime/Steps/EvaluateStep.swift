@@ -78,3 +78,38 @@ enum EvaluateStep {
                                             skippedFeedback: feedbackValue?.skipped ?? []))]
     }
 }
+
+extension EvaluateStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "evaluate",
+        summary: "Measures a model on the test set (and on feedback images, and against a baseline model).",
+        inputs: [Slot(.model, nil, "the model measured"),
+                 Slot(.dataset, "test", "the test images"),
+                 Slot(.dataset, "feedback", optional: true, "feedback images, measured separately"),
+                 Slot(.model, "baseline", optional: true, "a model to compare with on the same images")],
+        outputs: [Slot(.evaluation, nil, "accuracy, loss, confusion matrix, misclassified examples")],
+        parameters: [
+            ParameterSpec("batch", .int(min: 1, max: 60_000), default: .int(1000), "Images per forward pass."),
+            ParameterSpec("misclassified", .int(min: 0, max: 1000), default: .int(64),
+                          "The most confident mistakes kept for the report's grid (examples of the most confused pairs are kept besides)."),
+        ],
+        usesSeed: false, usesThreads: true)
+
+    /// The optional inputs after the model and the test set: feedback (from augment-with-feedback, or any dataset)
+    /// and a baseline model.
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        var feedback: FeedbackValue?
+        var baseline: Model?
+        for value in inputs.values.dropFirst(2) {
+            switch value {
+            case .feedback(let f): feedback = f
+            case .dataset(let d):
+                feedback = FeedbackValue(images: d.images, sources: d.images.labels.indices.map { "image \($0 + 1)" },
+                                         reportedPredictions: [], skipped: [])
+            case .model(let m): baseline = m
+            default: break
+            }
+        }
+        return try run(step, model: inputs.model(0), test: inputs.dataset(1), feedback: feedback, baseline: baseline, context: context)
+    }
+}

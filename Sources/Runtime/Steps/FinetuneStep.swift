@@ -37,3 +37,35 @@ enum FinetuneStep {
         return [.model(baseline), .model(tuned), .history(history)]
     }
 }
+
+extension FinetuneStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "finetune",
+        summary: "Loads the current model file and trains it further on the mixed images.",
+        inputs: [Slot(.dataset, "mixed", "the images trained on"),
+                 Slot(.dataset, "validation", optional: true, "images measured after each epoch")],
+        outputs: [Slot(.model, "baseline", "the model as loaded, before fine-tuning"),
+                  Slot(.model, "tuned", "the fine-tuned model"),
+                  Slot(.history, nil, "per-epoch metrics")],
+        parameters: [
+            ParameterSpec("model", .string, default: .string("Outputs/models/cnn.safetensors"),
+                          "The model file to start from."),
+        ] + TrainStep.trainingParameters(epochs: 3, lr: 0.0002),
+        reads: .file(parameter: "model"),
+        usesSeed: true, usesThreads: true)
+
+    /// The model file, named by its place in the project.
+    static func inputFiles(of step: Step, context: StepContext) -> [(name: String, url: URL)] {
+        let url = modelFile(step, context: context)
+        return [(context.workspacePath(url), url)]
+    }
+
+    /// The model file, which a save step of the same run may replace once it is judged.
+    static func sharedFiles(of step: Step, context: StepContext) -> (reads: [URL], replaces: [URL]) {
+        ([modelFile(step, context: context)], [])
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, mixed: inputs.dataset(0), validation: inputs.optionalDataset(1), context: context)
+    }
+}

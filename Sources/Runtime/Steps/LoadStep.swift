@@ -13,11 +13,6 @@ enum LoadStep {
         return kind.directory(chosen: context.dataDirectory, withoutFlag: withoutFlag)
     }
 
-    /// The files whose contents the step's cache key covers.
-    static func inputFiles(for step: Step, context: StepContext) -> [URL] {
-        MNIST.files(in: dataDirectory(for: step, context: context))
-    }
-
     static func run(_ step: Step, context: StepContext) throws -> [ArtifactValue] {
         let directory = dataDirectory(for: step, context: context)
         let train = try MNIST.load(directory: directory, split: .train, limit: step.int("limit"),
@@ -26,6 +21,49 @@ enum LoadStep {
                                   expectedContent: context.expectedContent)
         context.log("loaded \(train.count) training and \(test.count) test images (\(step.string("dataset"))) from \(directory.path)")
         return [.dataset(DatasetValue(images: train)), .dataset(DatasetValue(images: test))]
+    }
+}
+
+extension LoadStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "load",
+        summary: "Reads a dataset's training and test splits from the data folder (`--data` or `STEPWISE_DATA`).",
+        inputs: [],
+        outputs: [Slot(.dataset, "train", "the training split"), Slot(.dataset, "test", "the test split")],
+        parameters: [
+            ParameterSpec("dataset", .choice(["mnist", "fashion-mnist"]), default: .word("mnist"),
+                          "Which dataset's four IDX files to read: `mnist` from the data folder, `fashion-mnist` from "
+                              + "the folder `--data` names, else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)."),
+            ParameterSpec("limit", .int(min: 1, max: 60_000), default: .int(60_000),
+                          "Training images kept (the first ones), for quick runs."),
+            ParameterSpec("test_limit", .int(min: 1, max: 10_000), default: .int(10_000),
+                          "Test images kept (the first ones)."),
+        ],
+        reads: .dataFolder,
+        usesSeed: false, usesThreads: false)
+
+    /// The four IDX files, named by dataset and role (`mnist train-images`), wherever the data folder is.
+    static func inputFiles(of step: Step, context: StepContext) -> [(name: String, url: URL)] {
+        let directory = dataDirectory(for: step, context: context)
+        return MNIST.FileRole.all.map { role in
+            ("\(step.string("dataset")) \(role)", MNIST.locate(role, in: directory) ?? directory.appendingPathComponent(role.canonicalName + ".gz"))
+        }
+    }
+
+    static func unreadableInput(_ error: FileError) -> any Error {
+        DataError(.unreadable, file: error.path, error.reason)
+    }
+
+    /// The data a load step needs is there before anything runs (exit 4 otherwise).
+    static func checkPresent(_ step: Step, context: StepContext) throws {
+        let directory = dataDirectory(for: step, context: context)
+        for role in MNIST.FileRole.all {
+            _ = try MNIST.file(role, in: directory)
+        }
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, context: context)
     }
 }
 

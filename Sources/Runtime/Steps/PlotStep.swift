@@ -84,3 +84,18 @@ enum PlotStep {
                                   unreadable: e.skippedFeedback.map { .init(name: $0.entry, reason: $0.reason) }, manifest: manifest)
     }
 }
+
+extension PlotStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "plot",
+        summary: "Draws the charts with gnuplot and writes the Markdown report and metrics.json.",
+        inputs: [Slot(.history, nil, "per-epoch metrics"), Slot(.evaluation, nil, "test metrics"),
+                 Slot(.saved, nil, optional: true, "what save did (the promotion gate's decision, for retrain)")],
+        outputs: [Slot(.charts, nil, "PNG charts with their gnuplot scripts and data")],
+        parameters: [],
+        usesSeed: false, usesThreads: false)
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, inputs: inputs.values, context: context)
+    }
+}

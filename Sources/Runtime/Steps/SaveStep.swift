@@ -85,11 +85,12 @@ enum SaveStep {
 
     /// The step came from the cache: put its model back if the file holds something else, keeping what it
     /// replaces under history/ as a save would.
-    static func restore(_ step: Step, path: String, data: Data, context: StepContext) throws {
+    static func restore(_ step: Step, path: String, data: Data, context: StepContext) throws -> Bool {
         let url = context.resolve(path)
         if step.bool("keep_history") { _ = try keepInHistory(url) }
         try AtomicFile.write(data, to: url)
         context.log("put back the model this step saved (sha256 \(WorkspaceFiles.hash(data).dropFirst(7).prefix(12))) in \(url.path)")
+        return false
     }
 
     /// Copies the model at `url`, if there is one, to `history/<name>-<UTC time>.safetensors` beside it; returns
@@ -109,5 +110,34 @@ enum SaveStep {
         }
         try AtomicFile.write(try Data(contentsOf: url), to: destination)
         return destination.path
+    }
+}
+
+extension SaveStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "save",
+        summary: "Writes the model file atomically, keeping the previous one under `history/`.",
+        inputs: [Slot(.model, nil, "the model written"), Slot(.evaluation, nil, "its test metrics, stored with it")],
+        outputs: [Slot(.saved, nil, "the written model file")],
+        parameters: [
+            ParameterSpec("path", .string, default: .string("Outputs/models/cnn.safetensors"),
+                          "Where the model file goes."),
+            ParameterSpec("keep_history", .bool, default: .bool(true),
+                          "Move the file being replaced to `history/` next to it."),
+            ParameterSpec("gate", .bool, default: .bool(false),
+                          "Refuse to replace the file if the new model is worse (see max_accuracy_drop)."),
+            ParameterSpec("max_accuracy_drop", .decimal(.closed(0, 100)), default: .decimal(0.3),
+                          "With gate: largest test-accuracy drop allowed, in percentage points."),
+        ],
+        usesSeed: false, usesThreads: false)
+
+    /// The model file, which train writes and retrain replaces.
+    static func sharedFiles(of step: Step, context: StepContext) -> (reads: [URL], replaces: [URL]) {
+        ([], [context.resolve(step.string("path"))])
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        let evaluation = try inputs.evaluation(1)
+        return try run(step, model: inputs.model(0), evaluation: evaluation, context: context)
     }
 }

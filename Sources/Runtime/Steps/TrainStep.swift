@@ -77,6 +77,56 @@ enum TrainStep {
     }
 }
 
+extension TrainStep: StepKindDefinition {
+    static let schema = KindSchema(
+        kind: "train",
+        summary: "Trains a model on the training set, measuring the validation set after each epoch.",
+        inputs: [Slot(.model, nil, "the model to train"),
+                 Slot(.dataset, "train", "the images trained on"),
+                 Slot(.dataset, "validation", optional: true, "images measured after each epoch")],
+        outputs: [Slot(.model, "trained", "the trained model"), Slot(.history, nil, "per-epoch metrics")],
+        parameters: TrainStep.trainingParameters(epochs: 10, lr: 0.001),
+        usesSeed: true, usesThreads: true)
+
+    /// Training parameters shared by train and finetune, with their own defaults where they differ.
+    static func trainingParameters(epochs: Int, lr: Double) -> [ParameterSpec] {
+        [
+            ParameterSpec("epochs", .int(min: 1, max: 1000), default: .int(epochs), "Passes over the training set."),
+            ParameterSpec("batch", .int(min: 1, max: 8192), default: .int(64), "Images per optimisation step."),
+            ParameterSpec("optimizer", .choice(["sgd", "adam", "adamw", "adadelta"]), default: .word("adam"),
+                          "Update rule."),
+            ParameterSpec("lr", .decimal(.positive), default: .decimal(lr),
+                          "Learning rate (the peak rate under `onecycle`)."),
+            ParameterSpec("momentum", .decimal(.unitOpen), default: .decimal(0.9),
+                          "SGD momentum (Adam and AdamW use beta1 = 0.9)."),
+            ParameterSpec("nesterov", .bool, default: .bool(false), "Nesterov momentum (sgd only)."),
+            ParameterSpec("weight_decay", .decimal(.nonNegative), default: .decimal(0),
+                          "L2 penalty (decoupled for adamw)."),
+            ParameterSpec("schedule", .choice(["constant", "step", "cosine", "onecycle", "warmup_cosine"]),
+                          default: .word("constant"), "How the learning rate changes over the epochs."),
+            ParameterSpec("warmup", .decimal(.nonNegative), default: .decimal(0),
+                          "Epochs of linear warm-up before the cosine (schedule warmup_cosine; fractions allowed)."),
+            ParameterSpec("min_lr", .decimal(.nonNegative), default: .decimal(0),
+                          "The rate the cosine ends at (schedules cosine and warmup_cosine)."),
+            ParameterSpec("step_size", .int(min: 1, max: 1000), default: .int(5),
+                          "Epochs between learning-rate drops (schedule step)."),
+            ParameterSpec("gamma", .decimal(DecimalBounds(lower: 0, lowerInclusive: false, upper: 1)),
+                          default: .decimal(0.1), "Factor applied at each drop (schedule step)."),
+            ParameterSpec("label_smoothing", .decimal(.unitOpen), default: .decimal(0),
+                          "Weight moved from the true label to the others in the loss."),
+            ParameterSpec("seed", .intOrAuto(min: 0, max: Int.max), default: .word("auto"),
+                          "Seed for initialisation order, shuffling, dropout and augmentation; "
+                              + "`auto` derives it from the run seed and the step name."),
+            ParameterSpec("threads", .int(min: 1, max: 64), default: .int(2),
+                          "Worker threads; when not set, `--threads` decides (2 unless given)."),
+        ]
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        try run(step, model: inputs.model(0), train: inputs.dataset(1), validation: inputs.optionalDataset(2), context: context)
+    }
+}
+
 extension Duration {
     /// `2m10s`, `1h03m`, `45s`.
     var compact: String {

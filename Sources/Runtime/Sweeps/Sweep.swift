@@ -1,5 +1,6 @@
 import Foundation
 import StepDSL
+import NeuralNet
 import Tensor
 
 /// What `stepwise sweep` was given, besides where and how to run the points.
@@ -56,7 +57,8 @@ public struct Sweep: Sendable {
         let runner = WorkflowRunner(projectRoot: projectRoot, options: RunOptions(workflow: options.workflow, dataDirectory: options.dataDirectory))
         let located = try runner.locateWorkflow()
         workflowName = located.name
-        let workflow = try WorkflowLoader.load(directory: located.directory, displayPath: located.display, overrides: grid.fixed)
+        let workflow = try WorkflowLoader.load(directory: located.directory, displayPath: located.display, kinds: StepKinds.schema,
+                                               overrides: grid.fixed, layers: LayerRegistry.language)
         saveSteps = workflow.steps.filter { $0.kind == .save }.map { ($0.name, URL(fileURLWithPath: $0.string("path")).lastPathComponent) }
         for axis in grid.axes where saveSteps.contains(where: { axis.parameter.hasPrefix($0.name + ".") }) {
             throw SweepError(.usage, "--set \(axis.parameter): a sweep's points save their models in their own folders; "

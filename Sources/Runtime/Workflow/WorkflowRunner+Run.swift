@@ -34,10 +34,12 @@ extension WorkflowRunner {
         try? fingerprinter.save()
         // What this run's steps read, by workspace path: a step replacing one of these files checks it still holds it.
         var readFiles: [String: String] = [:]
-        for step in workflow.steps where step.kind == .finetune {
+        for step in workflow.steps {
             let ctx = context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
-            let path = ctx.workspacePath(FinetuneStep.modelFile(step, context: ctx))
-            if let hash = steps.first(where: { $0.name == step.name })?.fingerprint.files[path] { readFiles[path] = hash }
+            for url in step.definition.sharedFiles(of: step, context: ctx).reads {
+                let path = ctx.workspacePath(url)
+                if let hash = steps.first(where: { $0.name == step.name })?.fingerprint.files[path] { readFiles[path] = hash }
+            }
         }
 
         let planner = Planner(workflow: name, steps: steps, previous: try history.previousRun(steps: Set(steps.map(\.name))), mode: options.mode,
@@ -136,7 +138,7 @@ extension WorkflowRunner {
                     reporter.info(step: step.name, "running")
                     do {
                         let inputs = try step.inputs.map(artifact)
-                        let outputs = try StepInterpreter.run(step, inputs: inputs, context: ctx)
+                        let outputs = try StepKinds.run(step, inputs: inputs, context: ctx)
                         for (ref, value) in zip(step.outputs, outputs) { memory[ref.name] = value }
                         let (slots, stepName, runID) = (step.outputs.map(\.name), step.name, directory.record.id)
                         let workspace = ctx.workspace
@@ -177,7 +179,7 @@ extension WorkflowRunner {
         try directory.finish(status: .succeeded)
         // A run that only read the cache and changed nothing is a line in the index, not a folder.
         recordInIndex(directory, keepFolder: !ran.isEmpty || workspaceChanged, reporter: reporter)
-        let feedbackFolder = workflow.steps.first { $0.kind == .augmentWithFeedback }?.string("folder")
+        let feedbackFolder = workflow.steps.lazy.compactMap { $0.definition.snapshotFolder(of: $0) }.first
         let lastRun = plan.steps.compactMap { step -> String? in
             if case .cached(_, let run) = step.action { return run } else { return nil }
         }.max()
@@ -258,10 +260,7 @@ extension WorkflowRunner {
         var putBack: [String] = []
         for path in stale {
             guard let file = files[path] else { continue }
-            if step.kind == .save {
-                try SaveStep.restore(step, path: path, data: file.data, context: ctx)
-            } else {
-                try AtomicFile.write(file.data, to: ctx.resolve(path))
+            if try step.definition.restore(step, path: path, data: file.data, context: ctx) {
                 putBack.append(path)
             }
         }
@@ -310,11 +309,8 @@ extension WorkflowRunner {
         var urls: [String: URL] = [:]
         for step in workflow.steps {
             let ctx = context(for: step, workflowName: name, log: quiet, progress: quiet)
-            switch step.kind {
-            case .save: urls[ctx.workspacePath(ctx.resolve(step.string("path")))] = ctx.resolve(step.string("path"))
-            case .finetune: urls[ctx.workspacePath(FinetuneStep.modelFile(step, context: ctx))] = FinetuneStep.modelFile(step, context: ctx)
-            default: break
-            }
+            let shared = step.definition.sharedFiles(of: step, context: ctx)
+            for url in shared.reads + shared.replaces { urls[ctx.workspacePath(url)] = url }
         }
         var locks: [WorkflowLock] = []
         do {
@@ -329,14 +325,16 @@ extension WorkflowRunner {
         return locks
     }
 
-    /// Copies each augment-with-feedback step's folder; by step name, the copy's folder.
+    /// Copies the folder of each step that reads a copy (augment-with-feedback's feedback folder); by step name,
+    /// the copy's folder.
     func takeSnapshots(_ workflow: Workflow, name: String) throws -> [String: URL] {
         let root = FeedbackSnapshot.root(in: workflowFolder(name))
         var snapshots: [String: URL] = [:]
-        for step in workflow.steps where step.kind == .augmentWithFeedback {
+        for step in workflow.steps {
+            guard let folder = step.definition.snapshotFolder(of: step) else { continue }
             let ctx = context(for: step, workflowName: name, log: { _ in }, progress: { _ in })
             let copy = root.appendingPathComponent(step.name, isDirectory: true)
-            try FeedbackSnapshot.take(of: AugmentWithFeedbackStep.folder(step, context: ctx), into: copy)
+            try FeedbackSnapshot.take(of: ctx.resolve(folder), into: copy)
             snapshots[step.name] = copy
         }
         return snapshots

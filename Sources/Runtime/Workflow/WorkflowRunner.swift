@@ -146,24 +146,9 @@ public struct WorkflowRunner: Sendable {
     /// Parses and checks the whole workflow, including the model architecture, before anything runs.
     func loadChecked() throws -> (workflow: Workflow, name: String) {
         let (directory, display, name) = try locateWorkflow()
-        let workflow = try WorkflowLoader.load(directory: directory, displayPath: display, overrides: options.overrides,
-                                               layers: LayerRegistry.language)
-        var problems: [Diagnostic] = []
-        for step in workflow.steps where step.kind == .build {
-            do {
-                _ = try BuildStep.layers(of: step)
-            } catch {
-                problems.append(error)
-            }
-        }
-        // A validation split larger than what load keeps would only fail after load ran.
-        for step in workflow.steps where step.kind == .preprocess {
-            guard let source = step.inputs.first?.producer, let load = workflow.step(named: source), load.kind == .load else { continue }
-            if step.int("validation") >= load.int("limit") {
-                problems.append(step.diagnostic("validation holds out \(step.int("validation")) images but step \(load.name) keeps only "
-                    + "\(load.int("limit")) (its limit); lower \(step.name).validation or raise \(load.name).limit", at: nil))
-            }
-        }
+        let workflow = try WorkflowLoader.load(directory: directory, displayPath: display, kinds: StepKinds.schema,
+                                               overrides: options.overrides, layers: LayerRegistry.language)
+        let problems = workflow.steps.flatMap { $0.definition.check($0, in: workflow) }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return (workflow, name)
     }
@@ -181,21 +166,9 @@ public struct WorkflowRunner: Sendable {
     /// data folder or the project does not change a key, changing a file's contents does. A step reading a
     /// folder with a snapshot in `snapshots` (by step name) reads the snapshot's files under the folder's names.
     func inputFiles(of step: Step, context: StepContext, snapshots: [String: URL] = [:]) -> [(name: String, url: URL)] {
-        switch step.kind {
-        case .load:
-            let directory = LoadStep.dataDirectory(for: step, context: context)
-            return MNIST.FileRole.all.map { role in
-                ("\(step.string("dataset")) \(role)", MNIST.locate(role, in: directory) ?? directory.appendingPathComponent(role.canonicalName + ".gz"))
-            }
-        case .augmentWithFeedback:
-            let folder = snapshots[step.name] ?? AugmentWithFeedbackStep.folder(step, context: context)
-            return FeedbackSnapshot.files(in: folder).map { (step.string("folder") + "/" + $0, folder.appendingPathComponent($0)) }
-        case .finetune:
-            let url = FinetuneStep.modelFile(step, context: context)
-            return [(context.workspacePath(url), url)]
-        default:
-            return []
-        }
+        var context = context
+        context.snapshot = snapshots[step.name] ?? context.snapshot
+        return step.definition.inputFiles(of: step, context: context)
     }
 
     /// The content each input file of `step` was keyed by, by path (see `StepContext.expectedContent`).
@@ -226,8 +199,8 @@ public struct WorkflowRunner: Sendable {
                     } else {
                         files[display] = FileManager.default.fileExists(atPath: url.path) ? try fingerprinter.contentHash(of: url) : "missing"
                     }
-                } catch let error as FileError where step.kind == .load {
-                    throw DataError(.unreadable, file: error.path, error.reason)
+                } catch let error as FileError {
+                    throw step.definition.unreadableInput(error)
                 }
             }
             let inputs = step.inputs.compactMap { ref in ref.producer.map { StepInput(artifact: ref.name, producer: $0) } }
@@ -250,15 +223,11 @@ public struct WorkflowRunner: Sendable {
                                threads: schema.usesThreads ? context.threads : nil, files: files)
     }
 
-    /// Checks that the data a load step needs is there before anything runs (exit 4 otherwise).
+    /// Checks that what the steps need before they can run is there, before anything runs (the data: exit 4).
     func checkData(_ workflow: Workflow) throws {
-        for step in workflow.steps where step.kind == .load {
+        for step in workflow.steps {
             let quiet: @Sendable (String) -> Void = { _ in }
-            let ctx = context(for: step, workflowName: "", log: quiet, progress: quiet)
-            let directory = LoadStep.dataDirectory(for: step, context: ctx)
-            for role in MNIST.FileRole.all {
-                _ = try MNIST.file(role, in: directory)
-            }
+            try step.definition.checkPresent(step, context: context(for: step, workflowName: "", log: quiet, progress: quiet))
         }
     }
 

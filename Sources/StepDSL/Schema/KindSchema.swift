@@ -23,6 +23,19 @@ public struct KindSchema: Sendable {
     /// rounding differs). Its thread count (`--threads`, or its own `threads` parameter) is part of its cache key.
     public let usesThreads: Bool
 
+    public init(kind: StepKind, summary: String, inputs: [Slot], outputs: [Slot], body: Body = .parameters,
+                parameters: [ParameterSpec], reads: FileInput? = nil, usesSeed: Bool, usesThreads: Bool) {
+        self.kind = kind
+        self.summary = summary
+        self.inputs = inputs
+        self.outputs = outputs
+        self.body = body
+        self.parameters = parameters
+        self.reads = reads
+        self.usesSeed = usesSeed
+        self.usesThreads = usesThreads
+    }
+
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
     }

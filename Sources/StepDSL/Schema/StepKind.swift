@@ -1,15 +1,15 @@
-/// The kinds of step a workflow is made of, as written at the start of a step file's header.
-public enum StepKind: String, CaseIterable, Sendable, Hashable {
-    case load
-    case preprocess
-    case build
-    case train
-    case evaluate
-    case plot
-    case save
-    case augmentWithFeedback = "augment-with-feedback"
-    case finetune
+/// The name of a step kind, as written at the start of a step file's header (`train`, `augment-with-feedback`).
+/// The language does not fix the set of kinds: the checker reads them from the `StepSchema` it is given.
+public struct StepKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
 
-    /// The kind's slots, parameters and documentation.
-    public var schema: KindSchema { StepSchema.schema(for: self) }
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public init(stringLiteral value: String) {
+        self.rawValue = value
+    }
+
+    public var description: String { rawValue }
 }

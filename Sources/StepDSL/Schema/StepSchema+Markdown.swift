@@ -5,7 +5,7 @@ extension StepSchema {
 
     /// The step reference of docs/DSL.md, generated from the schema so the two cannot drift apart: for every
     /// kind its header signature, slots, the files it reads, and a table of its parameters.
-    public static func markdownReference() -> String {
+    public func markdownReference() -> String {
         var out = ""
         for schema in all {
             out += "### \(schema.kind.rawValue)\n\n"

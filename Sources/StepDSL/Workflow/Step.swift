@@ -9,7 +9,8 @@ public struct Step: Sendable {
     public let file: URL
     /// The file's text and the path shown in diagnostics.
     public let source: SourceFile
-    public let kind: StepKind
+    /// The kind's declaration: slots, parameters, what it reads.
+    public let schema: KindSchema
     public let inputs: [ArtifactRef]
     public let outputs: [ArtifactRef]
     /// Every parameter of the kind: its default, replaced by the file's value, replaced by a `--set` value.
@@ -22,7 +23,7 @@ public struct Step: Sendable {
     /// cache key that formatting changes do not touch.
     public let normalizedText: String
 
-    public var schema: KindSchema { kind.schema }
+    public var kind: StepKind { schema.kind }
 
     public func int(_ key: String) -> Int {
         switch value(key) {

@@ -4,11 +4,14 @@ import Foundation
 /// ranges), layer lines, the artifact graph (read before made, made twice, wrong type) and `--set` overrides.
 /// It collects every problem rather than stopping at the first.
 struct WorkflowChecker {
+    /// The step kinds a header may name.
+    let kinds: StepSchema
     private(set) var diagnostics: [Diagnostic] = []
     /// The layers build steps may use.
     let layerLanguage: LayerLanguage
 
-    init(layers: LayerLanguage) {
+    init(kinds: StepSchema, layers: LayerLanguage) {
+        self.kinds = kinds
         layerLanguage = layers
     }
 
@@ -18,14 +21,15 @@ struct WorkflowChecker {
         let sourceFile: StepSource
         let source: SourceFile
         let syntax: StepFileSyntax
-        let kind: StepKind?
+        /// Nil when the header names no known kind.
+        let schema: KindSchema?
         /// Values set in the file (or by `--set`), where they were written.
         var explicit: [String: (value: ParameterValue, range: SourceRange)]
         let layers: [LayerDecl]
 
         /// The slot of the output at a position, nil if the kind is unknown or has fewer outputs.
         func slot(output position: Int) -> Slot? {
-            guard let outputs = kind?.schema.outputs, position < outputs.count else { return nil }
+            guard let outputs = schema?.outputs, position < outputs.count else { return nil }
             return outputs[position]
         }
     }
@@ -51,14 +55,13 @@ struct WorkflowChecker {
 
         var steps: [Step] = []
         for (index, step) in parsed.enumerated() {
-            guard let kind = step.kind else { continue }
-            let schema = kind.schema
+            guard let schema = step.schema else { continue }
             var parameters: [String: ParameterValue] = [:]
             for spec in schema.parameters {
                 parameters[spec.name] = step.explicit[spec.name]?.value ?? spec.defaultValue
             }
             steps.append(Step(name: step.fileName.name, number: step.fileName.number, file: step.sourceFile.url,
-                              source: step.source, kind: kind, inputs: inputs[index], outputs: outputs[index],
+                              source: step.source, schema: schema, inputs: inputs[index], outputs: outputs[index],
                               parameters: parameters, explicitParameters: Set(step.explicit.keys),
                               layers: step.layers, normalizedText: step.syntax.normalizedText))
         }
@@ -117,15 +120,14 @@ struct WorkflowChecker {
         diagnostics += parser.diagnostics
         guard let syntax else { return nil }
         let kindText = syntax.kind.text
-        guard let kind = StepKind(rawValue: kindText) else {
-            let suggestion = Suggestion.phrase(for: kindText, in: StepKind.allCases.map(\.rawValue))
+        guard let schema = kinds.schema(for: StepKind(rawValue: kindText)) else {
+            let suggestion = Suggestion.phrase(for: kindText, in: kinds.kindNames)
             diagnostics.append(Diagnostic(
                 "unknown step kind '\(kindText)'\(suggestion)", in: source, at: syntax.kind.range,
-                notes: [.note("step kinds: " + StepKind.allCases.map(\.rawValue).joined(separator: ", "))]))
-            return ParsedStep(fileName: fileName, sourceFile: sourceFile, source: source, syntax: syntax, kind: nil,
+                notes: [.note("step kinds: " + kinds.kindNames.joined(separator: ", "))]))
+            return ParsedStep(fileName: fileName, sourceFile: sourceFile, source: source, syntax: syntax, schema: nil,
                               explicit: [:], layers: [])
         }
-        let schema = kind.schema
         var explicit: [String: (value: ParameterValue, range: SourceRange)] = [:]
         var keyRanges: [String: SourceRange] = [:]
         var layers: [LayerDecl] = []
@@ -136,7 +138,7 @@ struct WorkflowChecker {
                 let isLayerWord = layerLanguage.keywords.contains(head.text)
                 if !isLayerWord, head.isWord,
                    let near = Suggestion.closest(to: head.text, in: schema.parameters.map(\.name)) {
-                    diagnostics.append(unknownParameter(head, kind: kind, suggestion: near, source: source))
+                    diagnostics.append(unknownParameter(head, schema: schema, suggestion: near, source: source))
                     continue
                 }
                 if let layer = layerParser.parse(line) { layers.append(layer) }
@@ -149,7 +151,7 @@ struct WorkflowChecker {
             diagnostics.append(Diagnostic(
                 "a build step needs at least one layer line, e.g. 'dense 10'", in: source, at: syntax.kind.range))
         }
-        return ParsedStep(fileName: fileName, sourceFile: sourceFile, source: source, syntax: syntax, kind: kind,
+        return ParsedStep(fileName: fileName, sourceFile: sourceFile, source: source, syntax: syntax, schema: schema,
                           explicit: explicit, layers: layers)
     }
 
@@ -168,7 +170,7 @@ struct WorkflowChecker {
                 return
             }
             guard let spec = schema.parameter(named: key.text) else {
-                diagnostics.append(unknownParameter(key, kind: schema.kind,
+                diagnostics.append(unknownParameter(key, schema: schema,
                                                     suggestion: Suggestion.closest(
                                                         to: key.text, in: schema.parameters.map(\.name)),
                                                     source: source))
@@ -205,8 +207,9 @@ struct WorkflowChecker {
         }
     }
 
-    private func unknownParameter(_ key: Token, kind: StepKind, suggestion: String?, source: SourceFile) -> Diagnostic {
-        let names = kind.schema.parameters.map(\.name)
+    private func unknownParameter(_ key: Token, schema: KindSchema, suggestion: String?, source: SourceFile) -> Diagnostic {
+        let kind = schema.kind
+        let names = schema.parameters.map(\.name)
         let message = "unknown parameter '\(key.text)' for \(Self.article(kind.rawValue)) \(kind.rawValue) step"
             + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
         let notes: [Diagnostic] = suggestion == nil
@@ -253,14 +256,14 @@ struct WorkflowChecker {
             }
             let syntax = step.syntax
             let source = step.source
-            guard let kind = step.kind, syntax.headerIsValid else {
+            guard let schema = step.schema, syntax.headerIsValid else {
                 for (position, token) in syntax.outputs.enumerated() where made[token.text] == nil {
-                    made[token.text] = Made(step: index, token: token, slot: step.kind == nil ? nil
+                    made[token.text] = Made(step: index, token: token, slot: step.schema == nil ? nil
                                                 : step.slot(output: position))
                 }
                 continue
             }
-            let schema = kind.schema
+            let kind = schema.kind
             let kindPhrase = "\(Self.article(kind.rawValue)) \(kind.rawValue) step"
             let slotList = "(" + schema.inputs.map(\.description).joined(separator: ", ") + ")"
 
@@ -370,12 +373,13 @@ struct WorkflowChecker {
                     notes: [.note("steps: " + steps.map(\.fileName.name).joined(separator: ", "))]))
                 continue
             }
-            guard let kind = steps[index].kind else { continue }
-            guard let spec = kind.schema.parameter(named: override.key) else {
+            guard let schema = steps[index].schema else { continue }
+            let kind = schema.kind
+            guard let spec = schema.parameter(named: override.key) else {
                 let keyToken = Token(kind: .word, text: override.key, range: override.keyRange)
                 diagnostics.append(unknownParameter(
-                    keyToken, kind: kind,
-                    suggestion: Suggestion.closest(to: override.key, in: kind.schema.parameters.map(\.name)),
+                    keyToken, schema: schema,
+                    suggestion: Suggestion.closest(to: override.key, in: schema.parameters.map(\.name)),
                     source: source))
                 continue
             }

@@ -3,9 +3,10 @@ import Foundation
 /// Reads and checks a workflow folder. Nothing runs until this returns: every problem in every file (and in
 /// the `--set` overrides) is collected and thrown together.
 public enum WorkflowLoader {
-    /// Loads `directory`, showing paths in diagnostics under `displayPath` (`Workflows/train`); build steps may
-    /// use the layers of `layers`.
-    public static func load(directory: URL, displayPath: String, overrides: [String] = [], layers: LayerLanguage)
+    /// Loads `directory`, showing paths in diagnostics under `displayPath` (`Workflows/train`); its headers may
+    /// name the step kinds in `kinds`, and build steps may use the layers of `layers`.
+    public static func load(directory: URL, displayPath: String, kinds: StepSchema, overrides: [String] = [],
+                            layers: LayerLanguage)
         throws(DiagnosticList) -> Workflow {
         var diagnostics: [Diagnostic] = []
         var sources: [StepSource] = []
@@ -50,20 +51,21 @@ public enum WorkflowLoader {
             throw DiagnosticList(diagnostics)
         }
         return try check(name: directory.lastPathComponent, directory: directory, displayPath: displayPath,
-                         sources: sources, overrides: overrides, layers: layers, earlier: diagnostics)
+                         sources: sources, kinds: kinds, overrides: overrides, layers: layers, earlier: diagnostics)
     }
 
     /// Checks step files given in memory (as tests and tools do).
     public static func check(name: String, directory: URL, displayPath: String, sources: [StepSource],
-                             overrides: [String] = [], layers: LayerLanguage) throws(DiagnosticList) -> Workflow {
-        try check(name: name, directory: directory, displayPath: displayPath, sources: sources,
+                             kinds: StepSchema, overrides: [String] = [], layers: LayerLanguage)
+        throws(DiagnosticList) -> Workflow {
+        try check(name: name, directory: directory, displayPath: displayPath, sources: sources, kinds: kinds,
                   overrides: overrides, layers: layers, earlier: [])
     }
 
     private static func check(name: String, directory: URL, displayPath: String, sources: [StepSource],
-                              overrides: [String], layers: LayerLanguage, earlier: [Diagnostic])
+                              kinds: StepSchema, overrides: [String], layers: LayerLanguage, earlier: [Diagnostic])
         throws(DiagnosticList) -> Workflow {
-        var checker = WorkflowChecker(layers: layers)
+        var checker = WorkflowChecker(kinds: kinds, layers: layers)
         let workflow = checker.check(name: name, directory: directory, directoryDisplayPath: displayPath,
                                      sources: sources, overrides: overrides)
         let all = earlier + checker.diagnostics

@@ -6,10 +6,10 @@ import Tensor
 /// from which nothing can be learnt (tests must not look at accuracy); with `learnable`, class `c` is a bright
 /// 6x6 block at a place of its own on faint noise, which a small model learns in one epoch, for tests whose
 /// behaviour depends on the model being right or wrong (the retrain gate).
-final class SyntheticMNIST {
-    let directory: URL
+public final class SyntheticMNIST: Sendable {
+    public let directory: URL
 
-    init(train: Int = 200, test: Int = 100, seed: UInt64 = 1, learnable: Bool = false) throws {
+    public init(train: Int = 200, test: Int = 100, seed: UInt64 = 1, learnable: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stepwise-mnist-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // The project's seeded generator: the same files on every run of the tests.
@@ -20,9 +20,9 @@ final class SyntheticMNIST {
             let pixels = learnable
                 ? labels.flatMap { Self.digit(Int($0)).enumerated().map { $1 == 0 ? next() >> 3 : $1 } }
                 : (0..<(count * 28 * 28)).map { _ in next() }
-            try Data(Self.header(2051, count, 28, 28) + pixels)
+            try Data(IDXFixture.imagesFile(pixels, count: count))
                 .write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-            try Data(Self.header(2049, count) + labels)
+            try Data(IDXFixture.labelsFile(labels))
                 .write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
         }
     }
@@ -31,13 +31,8 @@ final class SyntheticMNIST {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// The IDX header: magic number, then the dimensions, each a big-endian UInt32.
-    static func header(_ values: Int...) -> [UInt8] {
-        values.flatMap { value in (0..<4).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
-    }
-
     /// Class `label` of the learnable images, without noise: 255 on the class's block, 0 elsewhere.
-    static func digit(_ label: Int) -> [UInt8] {
+    public static func digit(_ label: Int) -> [UInt8] {
         let top = 4 + (label / 5) * 12, left = 2 + (label % 5) * 5
         return (0..<(28 * 28)).map { p in
             (top..<(top + 6)).contains(p / 28) && (left..<(left + 6)).contains(p % 28) ? 255 : 0
@@ -45,10 +40,10 @@ final class SyntheticMNIST {
     }
 
     /// `STEPWISE_DATA` pointing at the files.
-    var environment: [String: String] { ["STEPWISE_DATA": directory.path] }
+    public var environment: [String: String] { ["STEPWISE_DATA": directory.path] }
 
     /// Overrides that fit the train workflow to these files: 200 images, 50 held out, `epochs` epochs.
-    static func trainOverrides(epochs: Int = 1) -> [String] {
+    public static func trainOverrides(epochs: Int = 1) -> [String] {
         ["--set", "load.limit=200", "--set", "load.test_limit=100", "--set", "preprocess.validation=50",
          "--set", "train.epochs=\(epochs)"]
     }
