@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NeuralNet
 import StepwiseTestSupport
 import Synchronization
 import Testing
@@ -43,7 +44,7 @@ struct StepKindRunnerTests {
     /// The kinds of the steps a run computed.
     func kinds(_ summary: RunSummary, in workflow: String) throws -> Set<StepKind> {
         let loaded = try WorkflowLoader.load(directory: project.path("Workflows", workflow), displayPath: "Workflows/\(workflow)",
-                                             kinds: StepKinds.schema)
+                                             kinds: StepKinds.schema, layers: LayerRegistry.language)
         return Set(summary.ran.compactMap { loaded.step(named: $0)?.kind })
     }
 
@@ -104,7 +105,7 @@ struct StepKindRunnerTests {
 
     @Test func loadNamesItsFilesByRoleNotByFolder() throws {
         let workflow = try WorkflowLoader.load(directory: project.path("Workflows", "train"), displayPath: "Workflows/train",
-                                               kinds: StepKinds.schema)
+                                               kinds: StepKinds.schema, layers: LayerRegistry.language)
         let load = try #require(workflow.step(named: "load"))
         let runner = WorkflowRunner(projectRoot: project.url, options: RunOptions(workflow: "train", dataDirectory: data.directory))
         let context = runner.context(for: load, workflowName: "train", log: { _ in }, progress: { _ in })

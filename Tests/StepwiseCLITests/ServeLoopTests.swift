@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import StepwiseTestSupport
 import Testing
 
 #if canImport(Glibc)

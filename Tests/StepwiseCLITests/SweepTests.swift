@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseTestSupport
 import Testing
 
 /// `stepwise sweep` through the binary: local sweeps, failing points, sweeps beside ordinary runs and each other,

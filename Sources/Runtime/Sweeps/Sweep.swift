@@ -59,7 +59,7 @@ public struct Sweep: Sendable {
         workflowName = located.name
         let workflow = try WorkflowLoader.load(directory: located.directory, displayPath: located.display, kinds: StepKinds.schema,
                                                overrides: grid.fixed, layers: LayerRegistry.language)
-        saveSteps = workflow.steps.filter { $0.kind == .save }.map { ($0.name, URL(fileURLWithPath: $0.string("path")).lastPathComponent) }
+        saveSteps = workflow.steps.filter { $0.kind == SaveStep.schema.kind }.map { ($0.name, URL(fileURLWithPath: $0.string("path")).lastPathComponent) }
         for axis in grid.axes where saveSteps.contains(where: { axis.parameter.hasPrefix($0.name + ".") }) {
             throw SweepError(.usage, "--set \(axis.parameter): a sweep's points save their models in their own folders; "
                 + "sweep parameters of other steps")
