@@ -9,7 +9,8 @@
 # starts and stops its own daemons; as root only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# Fashion-MNIST (Debian's dataset-fashion-mnist, 30 MB) for the tests that read it through the MNIST reader.
+scripts/setup.sh dataset-fashion-mnist
 
 if ! python3 -c 'import yaml, jsonschema' 2>/dev/null; then
     [ -x .venv-test/bin/python ] || python3 -m venv .venv-test
