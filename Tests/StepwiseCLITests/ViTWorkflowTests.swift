@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import StepwiseTestSupport
 import Testing
 
 /// The Vision Transformer workflow end to end through the binary on synthetic digits (no MNIST needed): it
