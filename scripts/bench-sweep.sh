@@ -7,6 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$root/.build/release/stepwise}
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")  # each run changes folder
 pairs=${2:-2}
 : "${STEPWISE_DATA:?set STEPWISE_DATA to the MNIST folder}"
 grid=(--set load.limit=3000 --set load.test_limit=1000 --set preprocess.validation=500 --set train.epochs=1
