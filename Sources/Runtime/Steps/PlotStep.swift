@@ -86,6 +86,8 @@ enum PlotStep {
 }
 
 extension PlotStep: StepKindDefinition {
+    static var writesIntoRunFolder: Bool { true }
+
     static let schema = KindSchema(
         kind: "plot",
         summary: "Draws the charts with gnuplot and writes the Markdown report and metrics.json.",

@@ -37,6 +37,11 @@ protocol StepKindDefinition: SendableMetatype {
     /// Default: none.
     static func sharedFiles(of step: Step, context: StepContext) -> (reads: [URL], replaces: [URL])
 
+    /// Whether what the step writes outside the cache goes into the run's own output folder (the report, metrics
+    /// and charts under Outputs/<workflow>/, or a sweep point's folder): such a step is keyed by that folder when it
+    /// is not the workflow's, so a cache hit never puts its files back into another run's folder. Default: false.
+    static var writesIntoRunFolder: Bool { get }
+
     /// Runs the step on its input artifacts, in header order; returns its outputs in header order. Files it
     /// writes outside the cache are recorded in `context.workspace`.
     static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue]
@@ -59,6 +64,8 @@ extension StepKindDefinition {
     static func snapshotFolder(of step: Step) -> String? { nil }
 
     static func sharedFiles(of step: Step, context: StepContext) -> (reads: [URL], replaces: [URL]) { ([], []) }
+
+    static var writesIntoRunFolder: Bool { false }
 
     static func restore(_ step: Step, path: String, data: Data, context: StepContext) throws -> Bool {
         try AtomicFile.write(data, to: context.resolve(path))

@@ -215,7 +215,7 @@ public struct WorkflowRunner: Sendable {
         var parameters = step.parameters.mapValues(\.description)
         parameters["threads"] = nil
         // A step writing into the run's folder is keyed by that folder: its cached files belong there only.
-        if step.kind == PlotStep.schema.kind, let folder = options.outputFolder { parameters["outputs"] = folder }
+        if step.definition.writesIntoRunFolder, let folder = options.outputFolder { parameters["outputs"] = folder }
         let schema = step.schema
         return StepFingerprint(text: step.canonicalHeader, layers: step.canonicalLayers, parameters: parameters,
                                seed: schema.usesSeed ? context.seed : nil,
