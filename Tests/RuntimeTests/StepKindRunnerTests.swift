@@ -16,6 +16,8 @@ struct StepKindRunnerTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let train = ["load.limit=300", "load.test_limit=100", "preprocess.validation=50", "train.epochs=1"]
+    static let compare = ["load.limit=300", "load.test_limit=100", "preprocess.validation=50", "train-cnn.epochs=1",
+                          "train-vit.epochs=1", "train-vit.warmup=0", "compare.single_images=5"]
     static let retrain = ["load.limit=300", "load.test_limit=100", "augment-with-feedback.replay=100",
                           "augment-with-feedback.oversample=8", "finetune.epochs=1", "finetune.lr=0.002",
                           "save.max_accuracy_drop=100"]
@@ -98,6 +100,27 @@ struct StepKindRunnerTests {
         let again = try run("retrain", Self.retrain)
         #expect(again.summary.ran.isEmpty)
         #expect(again.summary.message.contains("nothing new in incorrect_predictions/"), "\(again.summary.message)")
+
+        // Compare: two models from the same load and preprocess (train's cache entries), one side-by-side report; a cache
+        // hit puts it back.
+        let savedModel = try bytes("Outputs/models/cnn.safetensors")
+        let compared = try run("compare", Self.compare)
+        #expect(compared.summary.ran == ["build-cnn", "train-cnn", "evaluate-cnn", "build-vit", "train-vit", "evaluate-vit", "compare"],
+                "\(compared.log)")
+        #expect(compared.summary.cached == ["load", "preprocess"], "train's load and preprocess are the same steps: \(compared.log)")
+        for line in ["CNN: ", "ViT: ", " images/s in batches of 1000, "] {
+            #expect(compared.log.contains(line), "no '\(line)' in\n\(compared.log)")
+        }
+        let comparison = try #require(try JSONSerialization.jsonObject(with: try bytes("Outputs/compare/metrics.json")) as? [String: Any])
+        #expect((comparison["models"] as? [[String: Any]])?.map { $0["name"] as? String } == ["CNN", "ViT"], "\(comparison)")
+        let compareReport = try bytes("Outputs/compare/report.md")
+        #expect(String(decoding: compareReport, as: UTF8.self).contains("# Comparison report: compare"))
+        try FileManager.default.removeItem(at: project.path("Outputs/compare/report.md"))
+        let comparedAgain = try run("compare", Self.compare)
+        #expect(comparedAgain.summary.ran.isEmpty, "\(comparedAgain.log)")
+        #expect(try bytes("Outputs/compare/report.md") == compareReport)
+        #expect(try bytes("Outputs/models/cnn.safetensors") == savedModel, "compare must not replace the saved model")
+        ran.formUnion(try kinds(compared.summary, in: "compare"))
 
         // A new kind must be added to these runs.
         #expect(ran == Set(StepKinds.all.map { $0.schema.kind }))

@@ -17,6 +17,8 @@ public enum ReportWriter {
     /// How many confused pairs get a row, and how many example images each row shows.
     public static let pairRows = 6
     public static let examplesPerPair = 6
+    /// How many digits each of the comparison report's "one right, the other wrong" grids shows.
+    public static let disagreementsInGrid = 40
 
     /// Writes the training report into `folder` (the workflow's output folder) and into
     /// `folder/runs/<manifest.runFolderName>/`. Returns every file written, top-level ones first.
@@ -79,6 +81,56 @@ public enum ReportWriter {
         }
         let metrics = RetrainMetrics(input)
         let page = RetrainReportPage(input: input, metrics: metrics, feedbackChart: feedbackChart)
+        files += try writeDocuments(report: page.render(), metrics: { try metrics.jsonData() }, into: run)
+        return try publish(run: run, files: files, to: folder)
+    }
+
+    /// Writes the side-by-side report of two models into `folder` and `folder/runs/<manifest.runFolderName>/`,
+    /// like `writeTrainingReport`. Returns every file written, top-level ones first.
+    @discardableResult
+    public static func writeComparisonReport(_ input: ComparisonReportInput, to folder: URL,
+                                             gnuplot: Gnuplot? = Gnuplot.locate()) throws(ReportError) -> [URL] {
+        let sides = [input.first, input.second]
+        guard input.first.test.count > 0 else {
+            throw ReportError(kind: .invalidInput, subject: "test", detail: "no test predictions; evaluate both models on a non-empty test set")
+        }
+        guard input.testImages.count == input.first.test.count else {
+            throw ReportError(kind: .invalidInput, subject: "test images",
+                              detail: "\(input.testImages.count) images for \(input.first.test.count) predictions; pass the set both models were evaluated on")
+        }
+        try validate(input.testImages, what: "test image")
+        let metrics = try ComparisonMetrics(input)
+        let run = folder.appendingPathComponent("runs").appendingPathComponent(input.manifest.runFolderName)
+        let charts = try freshFolder(run.appendingPathComponent(TrainingReportPage.charts))
+        let renderer = ChartRenderer(folder: charts, gnuplot: gnuplot)
+
+        var files: [URL] = []
+        files += try renderer.comparisonCurves(sides.map { ($0.name, $0.history) }).files
+        files += try renderer.perClassF1(metrics.models.map { ($0.name, $0.perClass) }).files
+        var confusionCharts: [String] = []
+        for (i, side) in sides.enumerated() {
+            let drawn = try renderer.confusionMatrix(ConfusionMatrix(side.test), name: "confusion-matrix-\(i + 1)",
+                                                     title: "Confusion matrix of \(side.name) (test set)")
+            files += drawn.files
+            confusionCharts.append(drawn.name)
+        }
+        // The digits one model gets right and the other wrong, those the wrong one was surest of first.
+        var onlyRightCharts: [String?] = []
+        for (i, (right, wrong)) in [(input.first, input.second), (input.second, input.first)].enumerated() {
+            let examples = (0..<wrong.test.count)
+                .filter { right.test.predictions[$0] == right.test.labels[$0] && wrong.test.predictions[$0] != wrong.test.labels[$0] }
+                .map { DigitExample(pixels: input.testImages[$0], trueLabel: wrong.test.labels[$0],
+                                    predicted: wrong.test.predictions[$0], confidence: wrong.test.confidences[$0]) }
+            let grid = Array(mostConfidentFirst(examples).prefix(disagreementsInGrid))
+            if grid.isEmpty {
+                onlyRightCharts.append(nil)
+            } else {
+                let drawn = try renderer.misclassifiedGrid(grid, name: "only-\(i + 1)-right")
+                files += drawn.files
+                onlyRightCharts.append(drawn.name)
+            }
+        }
+        let page = ComparisonReportPage(input: input, metrics: metrics, confusionCharts: confusionCharts, onlyRightCharts: onlyRightCharts)
         files += try writeDocuments(report: page.render(), metrics: { try metrics.jsonData() }, into: run)
         return try publish(run: run, files: files, to: folder)
     }

@@ -23,8 +23,7 @@ enum PlotStep {
         guard let evaluation, let test = evaluation.score(set: "test") else {
             throw StepFailure("plot needs an evaluation with test-set scores")
         }
-        let manifest = (context.manifest ?? RunManifest(workflow: context.workflowOutputs.lastPathComponent, date: Date(), steps: []))
-            .writtenBy(step.name)
+        let manifest = context.reportManifest(writtenBy: step.name)
         let folder = context.workflowOutputs
         let written: [URL]
         if let before = evaluation.score(set: "test", model: "baseline") {
@@ -32,8 +31,12 @@ enum PlotStep {
         } else {
             written = try ReportWriter.writeTrainingReport(trainingInput(evaluation, test: test, history: history, manifest: manifest), to: folder)
         }
-        // The top-level files (report, metrics, charts) are the step's workspace files, so a cached run can put
-        // them back; the runs/ copy is the run's own.
+        return [.files(try keep(written, in: folder, context: context))]
+    }
+
+    /// Records a report's top-level files (report, metrics, charts) as the step's workspace files, so a cached run
+    /// can put them back (the runs/ copy is the run's own), and logs where the report is.
+    static func keep(_ written: [URL], in folder: URL, context: StepContext) throws -> FilesValue {
         context.workspace.own(folder: context.workspacePath(folder.appendingPathComponent(TrainingReportPage.charts)))
         var paths: [String] = []
         for url in written where !url.path.hasPrefix(folder.path + "/runs/") {
@@ -42,15 +45,11 @@ enum PlotStep {
             paths.append(path)
         }
         context.log("wrote \(folder.appendingPathComponent("report.md").path) and \(paths.count - 1) other files")
-        return [.files(FilesValue(paths: paths.sorted()))]
+        return FilesValue(paths: paths.sorted())
     }
 
     static func trainingInput(_ e: EvaluationValue, test: ScoredSet, history: [EpochMetrics], manifest: RunManifest) throws -> TrainingReportInput {
-        let rows = history.map {
-            EpochRow(epoch: $0.epoch, trainLoss: Double($0.trainLoss), trainAccuracy: Double($0.trainAccuracy),
-                     validationLoss: $0.validationLoss.map(Double.init), validationAccuracy: $0.validationAccuracy.map(Double.init),
-                     seconds: $0.seconds)
-        }
+        let rows = epochRows(history)
         let result = try ClassificationResult(labels: test.labels.map(Int.init), predictions: test.predictions.map(Int.init),
                                               confidences: test.confidences)
         // Most confident mistakes first, as evaluate kept them; "test-pairs" only adds examples for confused pairs.
@@ -65,6 +64,15 @@ enum PlotStep {
                                    pairExamples: kept("test-pairs"), model: e.model,
                                    trainingSeconds: history.reduce(0) { $0 + $1.seconds }, manifest: manifest,
                                    classNames: DatasetKind.classNames(in: manifest))
+    }
+
+    /// The training step's history as the reports show it.
+    static func epochRows(_ history: [EpochMetrics]) -> [EpochRow] {
+        history.map {
+            EpochRow(epoch: $0.epoch, trainLoss: Double($0.trainLoss), trainAccuracy: Double($0.trainAccuracy),
+                     validationLoss: $0.validationLoss.map(Double.init), validationAccuracy: $0.validationAccuracy.map(Double.init),
+                     seconds: $0.seconds)
+        }
     }
 
     static func retrainInput(_ e: EvaluationValue, test: ScoredSet, before: ScoredSet, saved: SavedValue?, manifest: RunManifest) -> RetrainReportInput {

@@ -42,6 +42,12 @@ public struct StepContext: Sendable {
         return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
+    /// The run as a report written by step `name` shows it (a step run outside a workflow run: just the
+    /// workflow's name and the date).
+    public func reportManifest(writtenBy name: String) -> RunManifest {
+        (manifest ?? RunManifest(workflow: workflowOutputs.lastPathComponent, date: Date(), steps: [])).writtenBy(name)
+    }
+
     /// A path from a step parameter: absolute as given, else relative to the project root.
     public func resolve(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : projectRoot.appendingPathComponent(path)

@@ -100,6 +100,11 @@ struct StepInputs {
         return e
     }
 
+    func history(_ i: Int) throws -> [EpochMetrics] {
+        guard i < values.count, case .history(let h) = values[i] else { throw mismatch(i, "a training history") }
+        return h
+    }
+
     private func mismatch(_ i: Int, _ what: String) -> StepFailure {
         StepFailure("input \(i + 1) of step \(step.name) should be \(what)")
     }

@@ -10,6 +10,7 @@ package enum StepKinds {
         TrainStep.self,
         EvaluateStep.self,
         PlotStep.self,
+        CompareStep.self,
         SaveStep.self,
         AugmentWithFeedbackStep.self,
         FinetuneStep.self,

@@ -66,7 +66,8 @@ public struct ChartRenderer: Sendable {
 
     /// 10x10 heatmap, true class down, predicted class across, counts printed in the cells. The colour follows
     /// log10(1 + count) so that a handful of errors off the diagonal stands out against ~1000 on it.
-    public func confusionMatrix(_ matrix: ConfusionMatrix, name: String = "confusion-matrix") throws(ReportError) -> Chart {
+    public func confusionMatrix(_ matrix: ConfusionMatrix, name: String = "confusion-matrix",
+                                title: String = "Confusion matrix (test set)") throws(ReportError) -> Chart {
         let n = matrix.classCount
         let maxCount = max(1, matrix.counts.flatMap { $0 }.max() ?? 1)
         let top = log10(1 + Double(maxCount))
@@ -90,7 +91,7 @@ public struct ChartRenderer: Sendable {
         // Text turns white where the cell colour gets dark.
         let darkFrom = Format.fixed(0.55 * top, 6)
         let script = header(name: name, width: 820, height: 760) + """
-            set title 'Confusion matrix (test set)' font ',13'
+            set title '\(Self.quoted(title))' font ',13'
             set xlabel 'predicted class'
             set ylabel 'true class'
             set xrange [-0.5:\(Double(n) - 0.5)]
@@ -217,6 +218,11 @@ public struct ChartRenderer: Sendable {
         let value = Double(confidence) * 100
         let whole = value >= 100 ? 100 : min(99, Int(value.rounded()))
         return "\(whole)%"
+    }
+
+    /// `text` inside a single-quoted gnuplot string (a quote is doubled).
+    static func quoted(_ text: String) -> String {
+        text.replacingOccurrences(of: "'", with: "''")
     }
 
     func header(name: String, width: Int, height: Int) -> String {

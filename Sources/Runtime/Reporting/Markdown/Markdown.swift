@@ -21,4 +21,12 @@ enum Markdown {
     static func image(_ alt: String, _ path: String) -> String {
         "![\(alt.replacingOccurrences(of: "]", with: ")"))](\(path))"
     }
+
+    /// A model's layers as a table: index, layer, output shape for one image, parameters.
+    static func layerTable(_ model: ModelSummary) -> String {
+        let rows = model.rows.enumerated().map { index, row in
+            [String(index), row.name, row.outputShape.map(String.init).joined(separator: "×"), Format.grouped(row.parameters)]
+        }
+        return table(["#", "Layer", "Output shape", "Parameters"], [.right, .left, .left, .right], rows)
+    }
 }

@@ -30,18 +30,9 @@ struct TrainingReportPage {
 
     private func chart(_ name: String) -> String { "\(Self.charts)/\(name).png" }
 
-    /// A class as the tables show it: the digit, or `6 Shirt` when the dataset names its classes.
-    private func label(_ c: Int) -> String {
-        guard let names = input.classNames, names.indices.contains(c) else { return String(c) }
-        return "\(c) \(names[c])"
-    }
+    private func label(_ c: Int) -> String { ReportText.classLabel(c, names: input.classNames) }
 
-    /// Under the headline when the classes are not digits: which label is which (the charts show the numbers).
-    private func classLegend() -> String {
-        guard let names = input.classNames else { return "" }
-        return "\nClasses (the charts label them by number): "
-            + names.indices.map { "\($0) \(names[$0])" }.joined(separator: ", ") + ".\n"
-    }
+    private func classLegend() -> String { ReportText.classLegend(input.classNames) }
 
     private func headline() -> String {
         Markdown.table(["Test accuracy", "Test loss", "Misclassified", "Training time"], [.right, .right, .right, .right], [[
@@ -54,10 +45,7 @@ struct TrainingReportPage {
 
     private func model() -> String {
         var out = "## Model\n\n"
-        let rows = input.model.rows.enumerated().map { index, row in
-            [String(index), row.name, row.outputShape.map(String.init).joined(separator: "×"), Format.grouped(row.parameters)]
-        }
-        out += Markdown.table(["#", "Layer", "Output shape", "Parameters"], [.right, .left, .left, .right], rows)
+        out += Markdown.layerTable(input.model)
         out += "\n**Total parameters:** \(Format.grouped(metrics.model.totalParameters)) · "
             + "**FLOPs per image:** \(Format.si(metrics.model.flopsPerImage)) (a multiply-add counts as two)\n"
         return out
@@ -135,10 +123,5 @@ struct TrainingReportPage {
         return out
     }
 
-    private func files() -> String {
-        "## Files\n\n"
-            + "Each chart in `charts/` has its gnuplot script (`.gp`) and data (`.dat`) beside it; run "
-            + "`gnuplot <name>.gp` inside `charts/` to restyle or re-render. All numbers are in "
-            + "[metrics.json](metrics.json).\n"
-    }
+    private func files() -> String { ReportText.files }
 }
