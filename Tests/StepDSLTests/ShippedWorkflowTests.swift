@@ -117,3 +117,27 @@ import Testing
                 + Array(repeating: "encoder mlp 128", count: 4) + ["layernorm", "cls_head 10"])
     }
 }
+
+/// Workflows/compare trains the very models of Workflows/train and Workflows/vit, with their recipes: the report
+/// compares what those workflows ship, and load and preprocess are the same steps (one cache entry for all).
+@Suite struct ShippedComparisonTests {
+    static func load(_ name: String) throws -> Workflow {
+        try WorkflowLoader.load(directory: Fixtures.workflowDirectory(name), displayPath: "Workflows/\(name)",
+                                kinds: Fixtures.kinds, layers: LayerRegistry.language)
+    }
+
+    @Test func compareTrainsTheShippedModelsWithTheShippedRecipes() throws {
+        let compare = try Self.load("compare")
+        let (train, vit) = (try Self.load("train"), try Self.load("vit"))
+        #expect(compare.warnings.isEmpty, "\(compare.warnings)")
+        for (mine, theirs, workflow) in [("build-cnn", "build", train), ("build-vit", "build", vit)] {
+            #expect(compare.step(named: mine)?.canonicalLayers == workflow.step(named: theirs)?.canonicalLayers, "\(mine)")
+        }
+        for (mine, theirs, workflow) in [("train-cnn", "train", train), ("train-vit", "train", vit),
+                                         ("load", "load", train), ("preprocess", "preprocess", train), ("preprocess", "preprocess", vit)] {
+            let a = try #require(compare.step(named: mine)), b = try #require(workflow.step(named: theirs))
+            #expect(a.parameters == b.parameters, "\(mine) differs from \(theirs)")
+        }
+        #expect(compare.step(named: "compare")?.kind == "compare")
+    }
+}

@@ -9,7 +9,7 @@ import Glibc
 
 /// The loop `stepwise serve` exists for, through the binary on synthetic digits (no MNIST needed): train, serve,
 /// predict a digit, mark it wrong, `stepwise run retrain` while the server runs, and the server answers with the
-/// promoted model, which learnt the correction, while /api/stats shows it.
+/// promoted model, which learnt the correction, while /api/stats shows it; with the CNN and with the ViT.
 @Suite("serve, correct, retrain: the loop through the binary (synthetic digits)")
 struct ServeLoopTests {
     typealias Server = ServeCommandTests.Server
@@ -31,13 +31,31 @@ struct ServeLoopTests {
         return try json(answer.body)
     }
 
-    @Test func drawCorrectRetrainAndTheServerLearnt() throws {
+    /// The model the loop runs with: the CNN of `run train`, served by default, or the ViT of `run vit`, served with
+    /// `--model` and retrained with the retrain workflow pointed at its file.
+    struct Model: Sendable, CustomTestStringConvertible {
+        var workflow: String
+        var train: [String]
+        var file: String?
+        var testDescription: String { workflow }
+
+        var serve: [String] { file.map { ["--model", $0] } ?? [] }
+        var retrain: [String] { file.map { ["--set", "finetune.model=\($0)", "--set", "save.path=\($0)"] } ?? [] }
+    }
+
+    static let models = [
+        Model(workflow: "train", train: WorkspaceTruthTests.tinyTrain, file: nil),
+        Model(workflow: "vit", train: ViTWorkflowTests.tinyRun, file: "Outputs/models/vit.safetensors"),
+    ]
+
+    @Test(arguments: models)
+    func drawCorrectRetrainAndTheServerLearnt(_ model: Model) throws {
         let data = try SyntheticMNIST(train: 600, test: 200, learnable: true)
         let project = try ScratchProject()
-        let trained = try project.stepwise(["run", "train", "--data", data.directory.path] + WorkspaceTruthTests.tinyTrain)
+        let trained = try project.stepwise(["run", model.workflow, "--data", data.directory.path] + model.train)
         try #require(trained.status == 0, "\(trained.stderr)")
 
-        let server = try Server(project: project.root)
+        let server = try Server(project: project.root, arguments: model.serve)
         // A class-3 digit, as the page sends a drawing: 28x28 white on black.
         let digit = try PNG.encode(gray: SyntheticMNIST.digit(3), width: 28, height: 28)
         let first = try Self.post(server.port, "/api/predict", digit, type: "image/png")
@@ -61,7 +79,8 @@ struct ServeLoopTests {
         #expect((before["confusion"] as? [[Int]])?[truth][predicted] == 1)
 
         // The nightly retrain, while the server runs: it learns from the correction and promotes the model.
-        let retrain = try project.stepwise(["run", "retrain", "--data", data.directory.path] + WorkspaceTruthTests.tinyRetrain)
+        let retrain = try project.stepwise(["run", "retrain", "--data", data.directory.path] + WorkspaceTruthTests.tinyRetrain
+                                           + model.retrain)
         #expect(retrain.status == 0, "\(retrain.stderr)")
         #expect(retrain.stderr.contains("feedback: 1 images"), "\(retrain.stderr)")
         #expect(retrain.stderr.contains("promotion gate: promote"), "\(retrain.stderr)")

@@ -224,12 +224,20 @@ public struct RunIndex: Sendable {
             folder: folder, record: folder ? nil : record)
     }
 
-    /// `test_accuracy` and `test_loss` (and their `_before` for retrain), and per-class recall, from metrics.json.
+    /// `test_accuracy` and `test_loss` (and their `_before` for retrain, `_<model>` for each model of a comparison),
+    /// and per-class recall, from metrics.json.
     static func headline(_ data: Data) -> ([String: Double], [String: Double]?) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return ([:], nil) }
         var headline: [String: Double] = [:]
         for key in ["test_accuracy", "test_loss", "test_accuracy_before", "test_loss_before"] {
             if let value = object[key] as? Double { headline[key] = value }
+        }
+        // A comparison: each model's, under its name.
+        for model in object["models"] as? [[String: Any]] ?? [] {
+            guard let name = model["name"] as? String else { continue }
+            for key in ["test_accuracy", "test_loss"] {
+                if let value = model[key] as? Double { headline["\(key)_\(name)"] = value }
+            }
         }
         var perClass: [String: Double]?
         if let classes = object["per_class"] as? [[String: Any]] {

@@ -39,6 +39,14 @@ extension ChartRenderer {
             loss.append("\(again) index \(i) using 1:2 with lines lw 2 dt 2 lc rgb '\(colour)' title '\(label) training'")
             accuracy.append("\(again) index \(i) using 1:($3*100) with lines lw 2 dt 2 lc rgb '\(colour)' title '\(label) training'")
         }
+        // The accuracy axis starts just under the lowest validation accuracy after each model's first epoch (the
+        // first is far below the rest and would squeeze the last tenths of a point, where the models differ, flat).
+        let settled = models.flatMap { model -> [Double] in
+            let values = model.history.compactMap(\.validationAccuracy)
+            return (values.count > 2 ? Array(values.dropFirst()) : values).map { $0 * 100 }
+        }
+        let lowest = settled.min() ?? models.flatMap { $0.history.map { $0.trainAccuracy * 100 } }.min()!
+        let bottom = max(0, (lowest - 0.5).rounded(.down))
         let script = header(name: name, width: 1200, height: 480) + """
             set datafile missing '?'
             set multiplot layout 1,2 title 'Training history: \(Self.quoted(models[0].name)) and \(Self.quoted(models[1].name))' font ',13'
@@ -56,7 +64,7 @@ extension ChartRenderer {
             set title 'Accuracy'
             set ylabel 'accuracy (%)'
             set format y '%.1f'
-            set yrange [*:100]
+            set yrange [\(Format.fixed(bottom, 1)):100]
             plot \(accuracy.joined(separator: ", \\\n     "))
             unset multiplot
 
