@@ -125,6 +125,27 @@ struct CacheCollectorTests {
         #expect(try present() == ["load", "old"])
     }
 
+    /// A sweep's points are run folders of their own: what a point's latest run used is kept, and a running point
+    /// (its lock held) stops gc as a running workflow does.
+    @Test func keepsWhatSweepPointsUsedAndWaitsForARunningPoint() throws {
+        try run("train", at: 1_000, steps: ["load", "train-default"])
+        for (point, lr) in ["0", "1"].enumerated() {
+            try run("train/sweeps/2026-11-30T10-00-00Z/points/\(point)", at: 2_000 + Double(point), steps: ["load", "train-lr-\(lr)"])
+        }
+        try run("train/sweeps/2026-11-30T10-00-00Z/points/1", at: 3_000, steps: ["load", "train-lr-1-again"])
+        try store.store(CachedOutputs(), key: Self.key("unused"), step: "unused", workflow: "train", runID: "gone")
+
+        let point = dir.path("train/sweeps/2026-11-30T10-00-00Z/points/0")
+        let lock = try WorkflowLock.acquire(workflow: "train (sweep point 0)", directory: point)
+        let error = #expect(throws: LockError.self) { try CacheCollector(outputs: dir.url).collect(keepRuns: 1) }
+        #expect(error?.code == .held)
+        #expect(error.map { "\($0)" }?.contains("point 0") == true, "\(String(describing: error))")
+        lock.release()
+
+        _ = try CacheCollector(outputs: dir.url).collect(keepRuns: 1)
+        #expect(try present() == ["load", "train-default", "train-lr-0", "train-lr-1-again"])
+    }
+
     @Test func rejectsKeepingNoRuns() throws {
         #expect(throws: CacheError.self) { try CacheCollector(outputs: dir.url).collect(keepRuns: 0) }
     }

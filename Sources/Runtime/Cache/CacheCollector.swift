@@ -8,7 +8,8 @@ import Glibc
 /// what its latest N runs used, what its last successful full run (`all` or `--force`) used, and each step's
 /// newest result (computed or read by any run since, even a failed, interrupted, `--from` or `--only` one), for
 /// the steps the workflow has now. So neither a `--from` run (whose skipped steps it read from the cache) nor an
-/// interrupted run (which finished only some steps) makes gc drop what the next full run would use.
+/// interrupted run (which finished only some steps) makes gc drop what the next full run would use. A sweep's
+/// points count as workflows of their own (each has its runs and lock under the sweep's folder).
 public struct CacheCollector: Sendable {
     /// `Outputs`.
     public let outputs: URL
@@ -29,12 +30,39 @@ public struct CacheCollector: Sendable {
         }
     }
 
-    /// The keys every workflow still needs (see the type's comment). `keepRuns` nil: per workflow, the N of its
-    /// last `runs prune` (so gc keeps the entries of every run prune kept), else 1.
+    /// Every folder whose runs keep cache entries, with the name its lock reports: each workflow's
+    /// (`Outputs/<workflow>`) and each sweep point's (`Outputs/<workflow>/sweeps/<id>/points/<n>`, a run folder of
+    /// its own), so what a sweep's points used is kept like what ordinary runs used.
+    func runFolders() throws -> [(name: String, url: URL)] {
+        let fm = FileManager.default
+        func children(_ url: URL) -> [String] {
+            ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        }
+        var folders: [(name: String, url: URL)] = []
+        for workflow in try workflows() {
+            let url = outputs.appendingPathComponent(workflow, isDirectory: true)
+            folders.append((workflow, url))
+            let sweeps = url.appendingPathComponent("sweeps", isDirectory: true)
+            for sweep in children(sweeps) {
+                let points = sweeps.appendingPathComponent(sweep).appendingPathComponent("points", isDirectory: true)
+                for point in children(points) {
+                    let folder = points.appendingPathComponent(point, isDirectory: true)
+                    if fm.fileExists(atPath: folder.appendingPathComponent("runs").path)
+                        || fm.fileExists(atPath: folder.appendingPathComponent(".lock").path) {
+                        folders.append(("\(workflow) (sweep \(sweep), point \(point))", folder))
+                    }
+                }
+            }
+        }
+        return folders
+    }
+
+    /// The keys every workflow and sweep point still needs (see the type's comment). `keepRuns` nil: per folder,
+    /// the N of its last `runs prune` (so gc keeps the entries of every run prune kept), else 1.
     public func keptKeys(keepRuns: Int?) throws -> Set<CacheKey> {
         var kept = Set<CacheKey>()
-        for workflow in try workflows() {
-            let history = RunHistory(outputs: outputs, workflow: workflow)
+        for folder in try runFolders() {
+            let history = RunHistory(workflowURL: folder.url)
             let records = try history.records()
             let keep = keepRuns ?? RunRetention(history: history).stored ?? 1
             for record in RunRetention.kept(records, keep: keep) {
@@ -50,17 +78,16 @@ public struct CacheCollector: Sendable {
     }
 
     /// Deletes every entry not kept, and what killed processes left behind (see `LeftoverSweeper`).
-    /// Holds every workflow's lock meanwhile, so no run can be writing an entry its run.json does not list yet;
-    /// throws `LockError` (code `.held`) if a run is in progress.
+    /// Holds every workflow's and sweep point's lock meanwhile, so no run can be writing an entry its run.json does
+    /// not list yet; throws `LockError` (code `.held`) if a run or a sweep's point is in progress.
     public func collect(keepRuns: Int? = nil, now: Date = Date()) throws -> CollectionReport {
         if let keepRuns, keepRuns < 1 {
             throw CacheError("--keep-runs must be at least 1 (got \(keepRuns)); to empty the cache delete \(outputs.path)/.cache")
         }
         var locks: [WorkflowLock] = []
         defer { locks.forEach { $0.release() } }
-        for workflow in try workflows() {
-            locks.append(try WorkflowLock.acquire(workflow: workflow,
-                                                  directory: outputs.appendingPathComponent(workflow, isDirectory: true)))
+        for folder in try runFolders() {
+            locks.append(try WorkflowLock.acquire(workflow: folder.name, directory: folder.url))
         }
         let kept = try keptKeys(keepRuns: keepRuns)
         let store = CacheStore(outputs: outputs)
