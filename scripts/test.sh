@@ -24,6 +24,10 @@ if [ -z "${STEPWISE_TEST_POSTGRES:-}" ]; then
     trap 'scripts/test-postgres.sh stop "$STEPWISE_TEST_POSTGRES"' EXIT
 fi
 
-swift test -c release -Xswiftc -enable-testing "$@"
-scripts/browser-test.sh "$(swift build -c release --show-bin-path)/stepwise"
-timeout 600 scripts/test-slurm.sh "$(swift build -c release --show-bin-path)/stepwise"
+# The tests build with -enable-testing into their own folder: sharing .build/ with the plain release build of
+# scripts/train.sh would make each rebuild everything the other built.
+build=(-c release -Xswiftc -enable-testing --scratch-path .build-testing)
+swift test "${build[@]}" "$@"
+bin="$(swift build "${build[@]}" --show-bin-path)/stepwise"
+scripts/browser-test.sh "$bin"
+timeout 600 scripts/test-slurm.sh "$bin"
