@@ -113,6 +113,12 @@ struct StepKindRunnerTests {
         }
         let comparison = try #require(try JSONSerialization.jsonObject(with: try bytes("Outputs/compare/metrics.json")) as? [String: Any])
         #expect((comparison["models"] as? [[String: Any]])?.map { $0["name"] as? String } == ["CNN", "ViT"], "\(comparison)")
+        // `stepwise runs compare` shows each model's accuracy, as metrics.json has it.
+        let table = try RunTable(history: RunHistory(outputs: project.path("Outputs"), workflow: "compare"))
+        let accuracies = try #require(table.rows.last?.modelAccuracies, "\(table.text)")
+        let models = try #require(comparison["models"] as? [[String: Any]])
+        #expect(accuracies["CNN"] == models[0]["test_accuracy"] as? Double && accuracies["ViT"] == models[1]["test_accuracy"] as? Double)
+        #expect(table.text.contains(String(format: "CNN %.2f%% ViT %.2f%%", accuracies["CNN"]! * 100, accuracies["ViT"]! * 100)), "\(table.text)")
         let compareReport = try bytes("Outputs/compare/report.md")
         #expect(String(decoding: compareReport, as: UTF8.self).contains("# Comparison report: compare"))
         try FileManager.default.removeItem(at: project.path("Outputs/compare/report.md"))
