@@ -27,7 +27,26 @@ struct SweepGridTests {
         #expect(grid.axes[0].values == [#""a,b""#, #""c""#])
     }
 
+    @Test func rangesGenerateTheirValues() throws {
+        let grid = try SweepGrid.parse(["train.epochs=range(4, 13, 4)", "train.lr=geomspace(0.0001, 0.01, 5)",
+                                        "preprocess.zoom=linspace(0, 0.2, 3)", "train.batch=range(2,4)"])
+        #expect(grid.axes.map(\.values) == [["4", "8", "12"], ["0.0001", "0.000316228", "0.001", "0.00316228", "0.01"],
+                                             ["0", "0.1", "0.2"], ["2", "3"]])
+        #expect(try SweepGrid.parse(["train.epochs=range(24, 11, -6)"]).axes[0].values == ["24", "18", "12"])
+        #expect(try SweepGrid.parse(["train.lr=linspace(1e-3, 3e-3, 3)"]).axes[0].values == ["0.001", "0.002", "0.003"])
+        #expect(SweepGrid.decimal(1_234_560.4) == "1234560")
+        #expect(SweepGrid.decimal(-2.5) == "-2.5")
+    }
+
     @Test(arguments: [
+        (["train.epochs=range(1, 2)"], "gives 1 values"),
+        (["train.epochs=range(1, 5, 0)"], "step cannot be 0"),
+        (["train.epochs=range(1.5, 5)"], "two or three whole numbers"),
+        (["train.lr=geomspace(0, 0.1, 3)"], "two positive ends"),
+        (["train.lr=linspace(0.1, 0.1, 3)"], "the same"),
+        (["train.lr=linspace(0.1, 0.2)"], "two numbers and a count"),
+        (["train.lr=linspace(0.1, 0.2, 1)"], "must be 2 to 1000"),
+        (["train.lr=linspace(0.1, 0.1000001, 5)"], "too close"),
         (["train.lr=0.001"], "nothing to sweep"),
         (["train.lr"], "write --set STEP.KEY=VALUE"),
         (["lr=0.1,0.2"], "missing step name"),
