@@ -97,6 +97,28 @@ import Testing
         #expect(report.contains("| Inference, batches of 1000 on 2 threads | **21,000 images/s** | 9,000 images/s |"))
     }
 
+    @Test(.enabled(if: ReportingWriterTests.hasGnuplot, "gnuplot is not installed (apt-get install gnuplot-nox)"))
+    func anUnmeasuredSingleImageTimeIsLeftOut() throws {
+        var input = try Self.input()
+        input.first.inference.singleImageMilliseconds = nil
+        input.second.inference.singleImageMilliseconds = nil
+        let folder = try ReportingFixtures.temporaryFolder("compare-unmeasured")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ReportWriter.writeComparisonReport(input, to: folder)
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(!report.contains("One image alone"))
+        let models = try #require(try ReportingWriterTests.json(folder.appendingPathComponent("metrics.json"))["models"] as? [[String: Any]])
+        #expect(models.allSatisfy { ($0["inference"] as? [String: Any])?["single_image_milliseconds"] == nil })
+    }
+
+    @Test func pValuesReadAsTheVerdictDoes() {
+        #expect(ComparisonReportPage.pValue(0.00001) == "< 0.0001")
+        #expect(ComparisonReportPage.pValue(0.0037) == "= 0.0037")
+        #expect(ComparisonReportPage.pValue(0.049996) == "< 0.05")
+        #expect(ComparisonReportPage.pValue(0.05) == "= 0.0500")
+        #expect(ComparisonReportPage.pValue(1) == "= 1.0000")
+    }
+
     @Test func predictionsOnDifferentTestSetsAreRefused() throws {
         var input = try Self.input()
         input.second.test = try ClassificationResult(labels: Array(input.first.test.labels.dropLast()),

@@ -108,7 +108,7 @@ struct StepKindRunnerTests {
         #expect(compared.summary.ran == ["build-cnn", "train-cnn", "evaluate-cnn", "build-vit", "train-vit", "evaluate-vit", "compare"],
                 "\(compared.log)")
         #expect(compared.summary.cached == ["load", "preprocess"], "train's load and preprocess are the same steps: \(compared.log)")
-        for line in ["CNN: ", "ViT: ", " images/s in batches of 1000, "] {
+        for line in ["CNN: ", "ViT: ", " images/s in batches of 256, "] {
             #expect(compared.log.contains(line), "no '\(line)' in\n\(compared.log)")
         }
         let comparison = try #require(try JSONSerialization.jsonObject(with: try bytes("Outputs/compare/metrics.json")) as? [String: Any])
@@ -127,6 +127,17 @@ struct StepKindRunnerTests {
         #expect(try bytes("Outputs/compare/report.md") == compareReport)
         #expect(try bytes("Outputs/models/cnn.safetensors") == savedModel, "compare must not replace the saved model")
         ran.formUnion(try kinds(compared.summary, in: "compare"))
+
+        // Two models under one name, or a model given with the other's evaluation, are refused, saying so.
+        let sameName = #expect(throws: (any Error).self) { try run("compare", Self.compare + ["compare.second=CNN"]) }
+        #expect(sameName.map { "\($0)" }?.contains("both models are named 'CNN'") == true, "\(String(describing: sameName))")
+        let step = project.path("Workflows/compare/09-compare.step")
+        try String(contentsOf: step, encoding: .utf8)
+            .replacingOccurrences(of: "compare cnn_trained, cnn_history, cnn_evaluation,", with: "compare cnn_trained, cnn_history, vit_evaluation,")
+            .write(to: step, atomically: true, encoding: .utf8)
+        let miswired = #expect(throws: (any Error).self) { try run("compare", Self.compare) }
+        #expect(miswired.map { "\($0)" }?.contains("vit_evaluation is not an evaluation of cnn_trained") == true,
+                "\(String(describing: miswired))")
 
         // A new kind must be added to these runs.
         #expect(ran == Set(StepKinds.all.map { $0.schema.kind }))

@@ -1,6 +1,9 @@
 import Tensor
 
 extension Model {
+    /// The most images inference runs through the layers at once: a larger requested batch runs in chunks of this.
+    package static let inferenceChunk = 256
+
     /// Evaluation-mode logits `[N, classes]` for every image of `set`, `batchSize` images at a time.
     public func logits(_ set: ImageSet, batchSize: Int, threads: Int) -> Tensor {
         precondition(set.imageSize == inputShape.reduce(1, *),
@@ -24,7 +27,7 @@ extension Model {
         // Rows are independent in evaluation mode, so large requested batches run in chunks of at most 256:
         // activations then stay within the heap's retained memory and mostly in cache (a 1000-image batch
         // of m1 would otherwise allocate ~150 MB per layer and fault in every page).
-        let step = max(1, min(batchSize, 256))
+        let step = max(1, min(batchSize, Self.inferenceChunk))
         var start = 0
         while start < count {
             let n = min(step, count - start)

@@ -60,8 +60,12 @@ public struct CacheCollector: Sendable {
     /// The keys every workflow and sweep point still needs (see the type's comment). `keepRuns` nil: per folder,
     /// the N of its last `runs prune` (so gc keeps the entries of every run prune kept), else 1.
     public func keptKeys(keepRuns: Int?) throws -> Set<CacheKey> {
+        try keptKeys(keepRuns: keepRuns, folders: runFolders())
+    }
+
+    func keptKeys(keepRuns: Int?, folders: [(name: String, url: URL)]) throws -> Set<CacheKey> {
         var kept = Set<CacheKey>()
-        for folder in try runFolders() {
+        for folder in folders {
             let history = RunHistory(workflowURL: folder.url)
             let records = try history.records()
             let keep = keepRuns ?? RunRetention(history: history).stored ?? 1
@@ -86,10 +90,12 @@ public struct CacheCollector: Sendable {
         }
         var locks: [WorkflowLock] = []
         defer { locks.forEach { $0.release() } }
-        for folder in try runFolders() {
+        // One listing for the locks, the kept keys and the leftovers, so every folder read is one whose lock is held.
+        let folders = try runFolders()
+        for folder in folders {
             locks.append(try WorkflowLock.acquire(workflow: folder.name, directory: folder.url))
         }
-        let kept = try keptKeys(keepRuns: keepRuns)
+        let kept = try keptKeys(keepRuns: keepRuns, folders: folders)
         let store = CacheStore(outputs: outputs)
         let described = Dictionary((try store.entries()).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var report = CollectionReport(keepRuns: keepRuns)
@@ -107,8 +113,9 @@ public struct CacheCollector: Sendable {
             report.deleted.append(.init(name: info.map { "\($0.key.prefix) \($0.workflow)/\($0.step)" } ?? url.lastPathComponent,
                                         bytes: size))
         }
-        // Leftovers of killed writers: temporaries and staging folders under Outputs/, the workflows' run folders.
-        let swept = LeftoverSweeper(outputs: outputs).sweep(lockedWorkflows: try workflows(), now: now)
+        // Leftovers of killed writers: temporaries and staging folders under Outputs/, the workflows' and the sweep
+        // points' run folders.
+        let swept = LeftoverSweeper(outputs: outputs).sweep(locked: folders.map { RunHistory(workflowURL: $0.url) }, now: now)
         report.deleted += swept.removed.map { .init(name: URL(fileURLWithPath: $0.path).lastPathComponent, bytes: $0.bytes) }
         return report
     }

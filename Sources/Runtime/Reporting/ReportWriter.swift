@@ -18,7 +18,7 @@ public enum ReportWriter {
     public static let pairRows = 6
     public static let examplesPerPair = 6
     /// How many digits each of the comparison report's "one right, the other wrong" grids shows.
-    public static let disagreementsInGrid = 40
+    package static let disagreementsInGrid = 40
 
     /// Writes the training report into `folder` (the workflow's output folder) and into
     /// `folder/runs/<manifest.runFolderName>/`. Returns every file written, top-level ones first.
@@ -88,7 +88,7 @@ public enum ReportWriter {
     /// Writes the side-by-side report of two models into `folder` and `folder/runs/<manifest.runFolderName>/`,
     /// like `writeTrainingReport`. Returns every file written, top-level ones first.
     @discardableResult
-    public static func writeComparisonReport(_ input: ComparisonReportInput, to folder: URL,
+    package static func writeComparisonReport(_ input: ComparisonReportInput, to folder: URL,
                                              gnuplot: Gnuplot? = Gnuplot.locate()) throws(ReportError) -> [URL] {
         let sides = [input.first, input.second]
         guard input.first.test.count > 0 else {

@@ -9,32 +9,46 @@ import Tensor
 /// per-class F1, the test digits one gets right and the other wrong, parameters, FLOPs, training time and
 /// inference speed measured here. Writes report.md and metrics.json into Outputs/<workflow>/, as plot does.
 enum CompareStep {
-    /// Each model's test predictions and its inference speed, timed on `test`.
+    /// One model's test predictions and its inference speed, timed on `test`. The model, its history and its
+    /// evaluation are inputs `offset`, `offset + 1` and `offset + 2`.
     static func side(_ step: Step, _ inputs: StepInputs, at offset: Int, name: String, test: DatasetValue,
                      context: StepContext) throws -> ComparisonReportInput.Side {
         let model = try inputs.model(offset)
         let history = try inputs.history(offset + 1)
         let evaluation = try inputs.evaluation(offset + 2)
+        let (modelName, evaluationName) = (step.inputs[offset].name, step.inputs[offset + 2].name)
         guard let scores = evaluation.score(set: "test") else {
-            throw StepFailure("input \(offset + 3) of step \(step.name) has no test-set scores: evaluate \(name) on the test set first")
+            throw StepFailure("\(evaluationName) has no test-set scores: evaluate \(modelName) on the test set first")
+        }
+        // The evaluation must be of this model: the report takes its size from one and its speed from the other.
+        guard ModelSummary(model: model) == evaluation.model else {
+            throw StepFailure("\(evaluationName) is not an evaluation of \(modelName) (their layers differ): "
+                + "give compare each model with its own history and evaluation")
+        }
+        guard model.inputShape.reduce(1, *) == test.images.imageSize else {
+            throw StepFailure("\(modelName) takes inputs of shape \(model.inputShape), the test set has "
+                + "\(test.images.height)x\(test.images.width) images")
         }
         guard scores.labels == test.images.labels else {
-            throw StepFailure("\(name) was evaluated on other images than step \(step.name)'s test set (\(scores.labels.count) "
-                + "against \(test.images.count)): evaluate both models on the test set compare reads")
+            let counts = scores.labels.count == test.images.count ? "the same number of images, other labels"
+                : "\(scores.labels.count) images against \(test.images.count)"
+            throw StepFailure("\(evaluationName) was measured on other images than the test set compare is given "
+                + "(\(counts)): evaluate both models on that test set")
         }
         let speed = inferenceSpeed(model, on: test.images, batch: step.int("batch"), alone: step.int("single_images"),
                                    threads: context.threads)
-        context.log(String(format: "%@: %.2f%% on the test set; %.0f images/s in batches of %d, %.3f ms for one image alone",
-                           name, scores.accuracy * 100, speed.imagesPerSecond, speed.batch, speed.singleImageMilliseconds))
+        let alone = speed.singleImageMilliseconds.map { String(format: ", %.3f ms for one image alone", $0) } ?? ""
+        context.log(String(format: "%@: %.2f%% on the test set; %.0f images/s in batches of %d", name, scores.accuracy * 100,
+                           speed.imagesPerSecond, speed.batch) + alone)
         let result = try ClassificationResult(labels: scores.labels.map(Int.init), predictions: scores.predictions.map(Int.init),
                                               confidences: scores.confidences)
-        return .init(name: name, history: PlotStep.epochRows(history), test: result, testLoss: scores.loss,
+        return .init(name: name, history: history.map(EpochRow.init), test: result, testLoss: scores.loss,
                      model: evaluation.model, trainingSeconds: history.reduce(0) { $0 + $1.seconds }, inference: speed)
     }
 
     /// Throughput over the whole set in batches of `batch` (the faster of two passes, so the first pass's page
-    /// faults and cold caches do not count), and the median time of `alone` single images classified one at a time
-    /// on one thread.
+    /// faults and cold caches do not count), and the median time of `alone` single images classified one at a
+    /// time on one thread (nil when `alone` is 0).
     static func inferenceSpeed(_ model: Model, on images: ImageSet, batch: Int, alone: Int,
                                threads: Int) -> ComparisonReportInput.InferenceSpeed {
         let clock = ContinuousClock()
@@ -52,9 +66,8 @@ enum CompareStep {
             times.append(seconds(clock.measure { _ = model.logits(one, batchSize: 1, threads: 1) }))
         }
         times.sort()
-        let median = times.isEmpty ? 0 : times[times.count / 2]
         return .init(imagesPerSecond: images.count > 0 && best > 0 ? Double(images.count) / best : 0, batch: batch,
-                     threads: threads, singleImageMilliseconds: median * 1000)
+                     threads: threads, singleImageMilliseconds: times.isEmpty ? nil : times[times.count / 2] * 1000)
     }
 }
 
@@ -73,7 +86,8 @@ extension CompareStep: StepKindDefinition {
         parameters: [
             ParameterSpec("first", .string, default: .string(""), "How the report names the first model (default: its artifact's name)."),
             ParameterSpec("second", .string, default: .string(""), "How the report names the second model (default: its artifact's name)."),
-            ParameterSpec("batch", .int(min: 1, max: 60_000), default: .int(1000), "Images per forward pass when timing inference over the test set."),
+            ParameterSpec("batch", .int(min: 1, max: Model.inferenceChunk), default: .int(Model.inferenceChunk),
+                          "Images per forward pass when timing inference over the test set (the engine's largest is \(Model.inferenceChunk))."),
             ParameterSpec("single_images", .int(min: 0, max: 10_000), default: .int(200),
                           "Test images classified one at a time on one thread for the single-image time (0: not measured)."),
         ],
@@ -82,16 +96,25 @@ extension CompareStep: StepKindDefinition {
     static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
         let test = try inputs.dataset(6)
         func name(_ parameter: String, input: Int) -> String {
-            let given = step.string(parameter)
+            let given = step.string(parameter).trimmingCharacters(in: .whitespaces)
             return given.isEmpty ? step.inputs[input].name : given
         }
-        let first = try side(step, inputs, at: 0, name: name("first", input: 0), test: test, context: context)
-        let second = try side(step, inputs, at: 3, name: name("second", input: 3), test: test, context: context)
+        let names = (name("first", input: 0), name("second", input: 3))
+        // The names key the run index's metrics (test_accuracy_<name>), where `before` is retrain's.
+        guard names.0 != names.1 else {
+            throw StepFailure("both models are named '\(names.0)': give them different names with `first` and `second`")
+        }
+        if let reserved = [names.0, names.1].first(where: { $0 == "before" }) {
+            throw StepFailure("a model cannot be named '\(reserved)' (the run index uses test_accuracy_before for retrain): "
+                + "choose another name with `first` or `second`")
+        }
+        let first = try side(step, inputs, at: 0, name: names.0, test: test, context: context)
+        let second = try side(step, inputs, at: 3, name: names.1, test: test, context: context)
         let manifest = context.reportManifest(writtenBy: step.name)
         let input = ComparisonReportInput(first: first, second: second, testImages: (0..<test.images.count).map { Array(test.images.image($0)) },
                                           manifest: manifest, classNames: DatasetKind.classNames(in: manifest))
         let folder = context.workflowOutputs
         let written = try ReportWriter.writeComparisonReport(input, to: folder)
-        return [.files(try PlotStep.keep(written, in: folder, context: context))]
+        return [.files(try context.keepReport(written, in: folder))]
     }
 }

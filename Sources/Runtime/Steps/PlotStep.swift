@@ -31,25 +31,11 @@ enum PlotStep {
         } else {
             written = try ReportWriter.writeTrainingReport(trainingInput(evaluation, test: test, history: history, manifest: manifest), to: folder)
         }
-        return [.files(try keep(written, in: folder, context: context))]
-    }
-
-    /// Records a report's top-level files (report, metrics, charts) as the step's workspace files, so a cached run
-    /// can put them back (the runs/ copy is the run's own), and logs where the report is.
-    static func keep(_ written: [URL], in folder: URL, context: StepContext) throws -> FilesValue {
-        context.workspace.own(folder: context.workspacePath(folder.appendingPathComponent(TrainingReportPage.charts)))
-        var paths: [String] = []
-        for url in written where !url.path.hasPrefix(folder.path + "/runs/") {
-            let path = context.workspacePath(url)
-            context.workspace.record(path, try Data(contentsOf: url))
-            paths.append(path)
-        }
-        context.log("wrote \(folder.appendingPathComponent("report.md").path) and \(paths.count - 1) other files")
-        return FilesValue(paths: paths.sorted())
+        return [.files(try context.keepReport(written, in: folder))]
     }
 
     static func trainingInput(_ e: EvaluationValue, test: ScoredSet, history: [EpochMetrics], manifest: RunManifest) throws -> TrainingReportInput {
-        let rows = epochRows(history)
+        let rows = history.map(EpochRow.init)
         let result = try ClassificationResult(labels: test.labels.map(Int.init), predictions: test.predictions.map(Int.init),
                                               confidences: test.confidences)
         // Most confident mistakes first, as evaluate kept them; "test-pairs" only adds examples for confused pairs.
@@ -64,15 +50,6 @@ enum PlotStep {
                                    pairExamples: kept("test-pairs"), model: e.model,
                                    trainingSeconds: history.reduce(0) { $0 + $1.seconds }, manifest: manifest,
                                    classNames: DatasetKind.classNames(in: manifest))
-    }
-
-    /// The training step's history as the reports show it.
-    static func epochRows(_ history: [EpochMetrics]) -> [EpochRow] {
-        history.map {
-            EpochRow(epoch: $0.epoch, trainLoss: Double($0.trainLoss), trainAccuracy: Double($0.trainAccuracy),
-                     validationLoss: $0.validationLoss.map(Double.init), validationAccuracy: $0.validationAccuracy.map(Double.init),
-                     seconds: $0.seconds)
-        }
     }
 
     static func retrainInput(_ e: EvaluationValue, test: ScoredSet, before: ScoredSet, saved: SavedValue?, manifest: RunManifest) -> RetrainReportInput {

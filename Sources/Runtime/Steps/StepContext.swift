@@ -44,8 +44,23 @@ public struct StepContext: Sendable {
 
     /// The run as a report written by step `name` shows it (a step run outside a workflow run: just the
     /// workflow's name and the date).
-    public func reportManifest(writtenBy name: String) -> RunManifest {
+    func reportManifest(writtenBy name: String) -> RunManifest {
         (manifest ?? RunManifest(workflow: workflowOutputs.lastPathComponent, date: Date(), steps: [])).writtenBy(name)
+    }
+
+    /// Records a report's top-level files (report, metrics, charts), as `ReportWriter` returned them, as the step's
+    /// workspace files, so a cached run can put them back (the runs/ copy is the run's own), and logs where the
+    /// report is.
+    func keepReport(_ written: [URL], in folder: URL) throws -> FilesValue {
+        workspace.own(folder: workspacePath(folder.appendingPathComponent(TrainingReportPage.charts)))
+        var paths: [String] = []
+        for url in written where !url.path.hasPrefix(folder.path + "/runs/") {
+            let path = workspacePath(url)
+            workspace.record(path, try Data(contentsOf: url))
+            paths.append(path)
+        }
+        log("wrote \(folder.appendingPathComponent("report.md").path) and \(paths.count - 1) other files")
+        return FilesValue(paths: paths.sorted())
     }
 
     /// A path from a step parameter: absolute as given, else relative to the project root.

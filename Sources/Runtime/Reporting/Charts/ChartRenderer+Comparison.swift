@@ -6,13 +6,14 @@ extension ChartRenderer {
 
     /// Loss and accuracy per epoch of two models in one chart (two panels): validation as solid lines with
     /// points, training dashed, one colour per model. The models may have trained for different numbers of epochs.
-    public func comparisonCurves(_ models: [(name: String, history: [EpochRow])],
+    package func comparisonCurves(_ models: [(name: String, history: [EpochRow])],
                                  name: String = "training-curves") throws(ReportError) -> Chart {
         guard models.count == 2, models.allSatisfy({ !$0.history.isEmpty }) else {
             throw ReportError(kind: .invalidInput, subject: "history",
                               detail: "two models with at least one epoch each are needed for the comparison curves")
         }
-        func value(_ x: Double?) -> String { x.map { Format.fixed($0, 6) } ?? "?" }
+        // Six significant digits: a loss far under 1e-6 must not turn into a zero the log-scale axis cannot show.
+        func value(_ x: Double?) -> String { x.map { String(format: "%.6g", $0) } ?? "?" }
         // One data block per model (gnuplot `index 0` and `index 1`), separated by two blank lines.
         var data = ""
         for model in models {
@@ -41,11 +42,13 @@ extension ChartRenderer {
         }
         // The accuracy axis starts just under the lowest validation accuracy after each model's first epoch (the
         // first is far below the rest and would squeeze the last tenths of a point, where the models differ, flat).
+        // A model without a validation set shows only its training curve, so that is what must fit.
         let settled = models.flatMap { model -> [Double] in
-            let values = model.history.compactMap(\.validationAccuracy)
+            let validation = model.history.compactMap(\.validationAccuracy)
+            let values = validation.isEmpty ? model.history.map(\.trainAccuracy) : validation
             return (values.count > 2 ? Array(values.dropFirst()) : values).map { $0 * 100 }
         }
-        let lowest = settled.min() ?? models.flatMap { $0.history.map { $0.trainAccuracy * 100 } }.min()!
+        let lowest = settled.min()!
         let bottom = max(0, (lowest - 0.5).rounded(.down))
         let script = header(name: name, width: 1200, height: 480) + """
             set datafile missing '?'
@@ -73,7 +76,7 @@ extension ChartRenderer {
     }
 
     /// F1 of each class for two models as grouped bars, the y axis zoomed to the range the values span.
-    public func perClassF1(_ models: [(name: String, classes: [ClassMetrics])],
+    package func perClassF1(_ models: [(name: String, classes: [ClassMetrics])],
                            name: String = "per-class-f1") throws(ReportError) -> Chart {
         guard models.count == 2, !models[0].classes.isEmpty, models[0].classes.count == models[1].classes.count else {
             throw ReportError(kind: .invalidInput, subject: "per-class metrics",

@@ -1,21 +1,21 @@
 /// Everything the side-by-side report of two models trained on the same data shows. Plain values, so any step
 /// can fill it in.
-public struct ComparisonReportInput: Sendable {
+package struct ComparisonReportInput: Sendable {
     /// One of the two models: how it trained, what it got right on the test set, what it costs.
-    public struct Side: Sendable {
+    package struct Side: Sendable {
         /// How the report names it ("CNN", "ViT").
-        public var name: String
-        public var history: [EpochRow]
+        package var name: String
+        package var history: [EpochRow]
         /// Predictions on the test set, in the test set's order (the same images for both sides).
-        public var test: ClassificationResult
+        package var test: ClassificationResult
         /// Mean cross-entropy on the test set.
-        public var testLoss: Double
-        public var model: ModelSummary
+        package var testLoss: Double
+        package var model: ModelSummary
         /// Wall time of the training step in seconds (the sum of its epochs).
-        public var trainingSeconds: Double
-        public var inference: InferenceSpeed
+        package var trainingSeconds: Double
+        package var inference: InferenceSpeed
 
-        public init(name: String, history: [EpochRow], test: ClassificationResult, testLoss: Double, model: ModelSummary,
+        package init(name: String, history: [EpochRow], test: ClassificationResult, testLoss: Double, model: ModelSummary,
                     trainingSeconds: Double, inference: InferenceSpeed) {
             self.name = name
             self.history = history
@@ -28,16 +28,16 @@ public struct ComparisonReportInput: Sendable {
     }
 
     /// How fast a model classifies, measured on the machine that ran the comparison.
-    public struct InferenceSpeed: Sendable, Equatable, Codable {
+    package struct InferenceSpeed: Sendable, Equatable, Codable {
         /// Test images per second in batches of `batch` on `threads` threads.
-        public var imagesPerSecond: Double
-        public var batch: Int
-        public var threads: Int
+        package var imagesPerSecond: Double
+        package var batch: Int
+        package var threads: Int
         /// Median time of one image on its own (batch of one, one thread), in milliseconds: what a request to
-        /// `stepwise serve` waits for the model.
-        public var singleImageMilliseconds: Double
+        /// `stepwise serve` waits for the model. nil: not measured.
+        package var singleImageMilliseconds: Double?
 
-        public init(imagesPerSecond: Double, batch: Int, threads: Int, singleImageMilliseconds: Double) {
+        package init(imagesPerSecond: Double, batch: Int, threads: Int, singleImageMilliseconds: Double?) {
             self.imagesPerSecond = imagesPerSecond
             self.batch = batch
             self.threads = threads
@@ -45,16 +45,16 @@ public struct ComparisonReportInput: Sendable {
         }
     }
 
-    public var first: Side
-    public var second: Side
+    package var first: Side
+    package var second: Side
     /// The test images (28x28, white on black), in the order of both sides' predictions: the report shows the
     /// digits one model gets right and the other wrong.
-    public var testImages: [[UInt8]]
-    public var manifest: RunManifest
+    package var testImages: [[UInt8]]
+    package var manifest: RunManifest
     /// What each class is, when not the digit itself; nil for digits.
-    public var classNames: [String]?
+    package var classNames: [String]?
 
-    public init(first: Side, second: Side, testImages: [[UInt8]], manifest: RunManifest, classNames: [String]? = nil) {
+    package init(first: Side, second: Side, testImages: [[UInt8]], manifest: RunManifest, classNames: [String]? = nil) {
         self.first = first
         self.second = second
         self.testImages = testImages

@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// One epoch of training history. Validation numbers are nil when the workflow has no validation set.
 public struct EpochRow: Sendable, Equatable, Codable {
     /// 1-based epoch number.
@@ -19,5 +21,14 @@ public struct EpochRow: Sendable, Equatable, Codable {
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
         self.seconds = seconds
+    }
+}
+
+extension EpochRow {
+    /// An epoch of the training step's history as the reports show it.
+    init(_ metrics: EpochMetrics) {
+        self.init(epoch: metrics.epoch, trainLoss: Double(metrics.trainLoss), trainAccuracy: Double(metrics.trainAccuracy),
+                  validationLoss: metrics.validationLoss.map(Double.init), validationAccuracy: metrics.validationAccuracy.map(Double.init),
+                  seconds: metrics.seconds)
     }
 }

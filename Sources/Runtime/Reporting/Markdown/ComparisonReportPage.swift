@@ -52,8 +52,9 @@ struct ComparisonReportPage {
         rows.append(["Training time"] + pick(a.trainingSeconds, b.trainingSeconds, higherIsBetter: false, Format.duration))
         rows.append(["Inference, batches of \(a.inference.batch) on \(a.inference.threads) thread\(a.inference.threads == 1 ? "" : "s")"]
                     + pick(a.inference.imagesPerSecond, b.inference.imagesPerSecond, higherIsBetter: true) { Format.grouped(Int($0.rounded())) + " images/s" })
-        rows.append(["One image alone (median)"]
-                    + pick(a.inference.singleImageMilliseconds, b.inference.singleImageMilliseconds, higherIsBetter: false) { Format.fixed($0, 3) + " ms" })
+        if let x = a.inference.singleImageMilliseconds, let y = b.inference.singleImageMilliseconds {
+            rows.append(["One image alone (median)"] + pick(x, y, higherIsBetter: false) { Format.fixed($0, 3) + " ms" })
+        }
         return Markdown.table(["", a.name, b.name], [.left, .right, .right], rows)
             + "\nBold: the better of the two. Times are wall times on the machine of the run (its CPU is in the manifest below); "
             + "FLOPs count a multiply-add as two.\n"
@@ -82,8 +83,11 @@ struct ComparisonReportPage {
         return out
     }
 
+    /// `< 0.0001`, `= 0.0037`; a p just under 0.05 that would round to 0.0500 reads `< 0.05`, as the verdict says.
     static func pValue(_ p: Double) -> String {
-        p < 0.0001 ? "< 0.0001" : "= " + Format.fixed(p, 4)
+        if p < 0.0001 { return "< 0.0001" }
+        let shown = Format.fixed(p, 4)
+        return p < 0.05 && shown == "0.0500" ? "< 0.05" : "= " + shown
     }
 
     private func history() -> String {

@@ -2,27 +2,27 @@ import Foundation
 
 /// The comparison's numbers as written to `metrics.json` (keys in snake_case, sorted). Every number the
 /// side-by-side report prints comes from here, so the two cannot disagree.
-public struct ComparisonMetrics: Sendable, Equatable, Codable {
+package struct ComparisonMetrics: Sendable, Equatable, Codable {
     /// One model's numbers.
-    public struct Side: Sendable, Equatable, Codable {
-        public var name: String
+    package struct Side: Sendable, Equatable, Codable {
+        package var name: String
         /// Fraction correct on the test set, 0...1.
-        public var testAccuracy: Double
-        public var testLoss: Double
-        public var testCount: Int
-        public var misclassified: Int
-        public var epochs: Int
-        public var trainingSeconds: Double
+        package var testAccuracy: Double
+        package var testLoss: Double
+        package var testCount: Int
+        package var misclassified: Int
+        package var epochs: Int
+        package var trainingSeconds: Double
         /// The best validation accuracy of any epoch, when the workflow held out a validation set.
-        public var bestValidationAccuracy: Double?
-        public var totalParameters: Int
-        public var flopsPerImage: Int
-        public var inference: ComparisonReportInput.InferenceSpeed
-        public var perClass: [ClassMetrics]
+        package var bestValidationAccuracy: Double?
+        package var totalParameters: Int
+        package var flopsPerImage: Int
+        package var inference: ComparisonReportInput.InferenceSpeed
+        package var perClass: [ClassMetrics]
         /// `confusionMatrix[true][predicted]`.
-        public var confusionMatrix: [[Int]]
-        public var mostConfused: [ConfusedPair]
-        public var history: [EpochRow]
+        package var confusionMatrix: [[Int]]
+        package var mostConfused: [ConfusedPair]
+        package var history: [EpochRow]
 
         init(_ side: ComparisonReportInput.Side) {
             let matrix = ConfusionMatrix(side.test)
@@ -45,17 +45,17 @@ public struct ComparisonMetrics: Sendable, Equatable, Codable {
     }
 
     /// How the two models' answers on the same test images relate.
-    public struct Agreement: Sendable, Equatable, Codable {
-        public var bothRight: Int
-        public var onlyFirstRight: Int
-        public var onlySecondRight: Int
-        public var bothWrong: Int
+    package struct Agreement: Sendable, Equatable, Codable {
+        package var bothRight: Int
+        package var onlyFirstRight: Int
+        package var onlySecondRight: Int
+        package var bothWrong: Int
         /// Of the images both get wrong, how many they get wrong the same way.
-        public var bothWrongSameAnswer: Int
+        package var bothWrongSameAnswer: Int
         /// McNemar's exact test on the images exactly one model gets right: the two-sided probability of a split
         /// at least this uneven if both models were equally accurate. Small (under 0.05) means the difference in
         /// accuracy is unlikely to be luck of the test set.
-        public var mcnemarP: Double
+        package var mcnemarP: Double
 
         init(first: ClassificationResult, second: ClassificationResult) {
             var (both, onlyFirst, onlySecond, neither, same) = (0, 0, 0, 0, 0)
@@ -89,15 +89,15 @@ public struct ComparisonMetrics: Sendable, Equatable, Codable {
         }
     }
 
-    public var workflow: String
-    public var date: String
-    public var gitCommit: String?
-    public var seed: UInt64?
+    package var workflow: String
+    package var date: String
+    package var gitCommit: String?
+    package var seed: UInt64?
     /// The two models in the order the compare step names them.
-    public var models: [Side]
-    public var agreement: Agreement
+    package var models: [Side]
+    package var agreement: Agreement
 
-    public init(_ input: ComparisonReportInput) throws(ReportError) {
+    package init(_ input: ComparisonReportInput) throws(ReportError) {
         guard input.first.test.labels == input.second.test.labels else {
             throw ReportError(kind: .invalidInput, subject: "test sets",
                               detail: "\(input.first.name) and \(input.second.name) were evaluated on different test images "
@@ -112,7 +112,7 @@ public struct ComparisonMetrics: Sendable, Equatable, Codable {
     }
 
     /// Pretty-printed JSON with sorted keys: the same metrics give the same bytes.
-    public func jsonData() throws -> Data {
+    package func jsonData() throws -> Data {
         try MetricsJSON.encode(self)
     }
 }
