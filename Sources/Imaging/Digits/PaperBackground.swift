@@ -77,20 +77,21 @@ enum PaperBackground {
     /// shading rise and fall at random, so its paper off the level is reached only in small patches.
     static func descentFromInk(_ ink: [UInt8], width: Int, height: Int, above: Int, ink level: Int) -> [Bool] {
         var reached = [Bool](repeating: false, count: ink.count)
-        var queue: [Int] = []
+        // Indices as UInt32 (images are limited to `ImageFile.maxPixels`): the queue may hold every pixel.
+        var queue: [UInt32] = []
         for i in ink.indices where Int(ink[i]) > level {
             reached[i] = true
-            queue.append(i)
+            queue.append(UInt32(i))
         }
         var head = 0
         while head < queue.count {
-            let i = queue[head]
+            let i = Int(queue[head])
             head += 1
             let x = i % width, v = ink[i]
             func visit(_ n: Int) {
                 guard !reached[n], Int(ink[n]) > above, ink[n] <= v else { return }
                 reached[n] = true
-                queue.append(n)
+                queue.append(UInt32(n))
             }
             if x > 0 { visit(i - 1) }
             if x + 1 < width { visit(i + 1) }
