@@ -103,9 +103,9 @@ enum PaperBackground {
 
     /// The share of the paper's variation (the pixels at or below `paperUpTo`) that a plane through the image
     /// explains, 0 for paper of one level. Lighting changes slowly and smoothly across a page, so the paper of a
-    /// photo lit from one side lies close to a plane (1 for a noise-free gradient). A stroke's smeared edge rises
-    /// towards the stroke from the paper on each side of it and falls back, which no plane follows: the smears of
-    /// a stretched crop leave most of the variation unexplained.
+    /// photo lit from one side lies close to a plane (a noise-free gradient: all of it but the rounding to
+    /// bytes). A stroke's smeared edge rises towards the stroke from the paper on each side of it and falls back,
+    /// which no plane follows: the smears of a stretched crop leave most of the variation unexplained.
     static func lightingTrend(_ ink: [UInt8], width: Int, height: Int, paperUpTo threshold: Int) -> Double {
         var count = 0.0, sumX = 0.0, sumY = 0.0, sumV = 0.0
         for y in 0..<height {
