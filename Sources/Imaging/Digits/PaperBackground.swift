@@ -17,8 +17,9 @@ enum PaperBackground {
     /// (what Otsu's threshold puts on the dark side, antialiased stroke edges included) lies within
     /// `flatTolerance` of the most common paper level. In a tight crop the strokes' soft edges may outnumber the
     /// flat paper; they lie next to the strokes, though, where a photo's noise and shading lie everywhere. So a
-    /// tight crop is flat too when its paper pixels off the paper level that are not near a stroke make less than
-    /// `strayFraction` of the image.
+    /// tight crop is flat too when its paper pixels off the paper level that are neither near a stroke nor on a
+    /// steady fall from one (a stretched crop's smeared edges, see `descentFromInk`) make less than
+    /// `strayFraction` of the image, unless the paper's levels follow a lighting trend (`lightingTrend`).
     static func uniformLevel(_ ink: [UInt8], width: Int, height: Int) -> UInt8? {
         let otsu = Int(DigitPreprocessor.otsuThreshold(ink))
         var histogram = [Int](repeating: 0, count: 256)
@@ -48,15 +49,93 @@ enum PaperBackground {
                 }
             }
         }
-        var stray = 0
+        let limit = strayFraction * Double(ink.count)
+        func stray(excluding fall: [Bool]?) -> Int {
+            var count = 0
+            for y in 0..<height {
+                let base = y * width, cellRow = (y / cell) * columns
+                for x in 0..<width where !near[cellRow + cellColumn[x]] && !(fall?[base + x] ?? false) {
+                    let v = Int(ink[base + x])
+                    if v <= otsu && !level.contains(v) { count += 1 }
+                }
+            }
+            return count
+        }
+        if Double(stray(excluding: nil)) < limit { return UInt8(mode) }
+
+        // A crop stretched far sideways smears its strokes' edges beyond that reach. Lighting falling off across
+        // a noise-free page would pass the steady-fall test as well (the shaded side is above Otsu's threshold
+        // and the paper falls steadily away from it), so it is ruled out first.
+        if lightingTrend(ink, width: width, height: height, paperUpTo: otsu) >= trendFraction { return nil }
+        let fall = descentFromInk(ink, width: width, height: height, above: level.upperBound, ink: otsu)
+        return Double(stray(excluding: fall)) < limit ? UInt8(mode) : nil
+    }
+
+    /// The pixels above the paper level (`above`) that fall off steadily from a stroke (brighter than `ink`):
+    /// reached from one by steps that never rise. A resize smears a stroke's edge far sideways when it stretches
+    /// a crop, but smoothly, so the whole smear lies on such a descent however wide it is; a photo's grain and
+    /// shading rise and fall at random, so its paper off the level is reached only in small patches.
+    static func descentFromInk(_ ink: [UInt8], width: Int, height: Int, above: Int, ink level: Int) -> [Bool] {
+        var reached = [Bool](repeating: false, count: ink.count)
+        // Indices as UInt32 (images are limited to `ImageFile.maxPixels`): the queue may hold every pixel.
+        var queue: [UInt32] = []
+        for i in ink.indices where Int(ink[i]) > level {
+            reached[i] = true
+            queue.append(UInt32(i))
+        }
+        var head = 0
+        while head < queue.count {
+            let i = Int(queue[head])
+            head += 1
+            let x = i % width, v = ink[i]
+            func visit(_ n: Int) {
+                guard !reached[n], Int(ink[n]) > above, ink[n] <= v else { return }
+                reached[n] = true
+                queue.append(UInt32(n))
+            }
+            if x > 0 { visit(i - 1) }
+            if x + 1 < width { visit(i + 1) }
+            if i >= width { visit(i - width) }
+            if i + width < ink.count { visit(i + width) }
+        }
+        return reached
+    }
+
+    /// The share of the paper's variation (the pixels at or below `paperUpTo`) that a plane through the image
+    /// explains, 0 for paper of one level. Lighting changes slowly and smoothly across a page, so the paper of a
+    /// photo lit from one side lies close to a plane (a noise-free gradient: all of it but the rounding to
+    /// bytes). A stroke's smeared edge rises towards the stroke from the paper on each side of it and falls back,
+    /// which no plane follows: the smears of a stretched crop leave most of the variation unexplained.
+    static func lightingTrend(_ ink: [UInt8], width: Int, height: Int, paperUpTo threshold: Int) -> Double {
+        var count = 0.0, sumX = 0.0, sumY = 0.0, sumV = 0.0
         for y in 0..<height {
-            let base = y * width, cellRow = (y / cell) * columns
-            for x in 0..<width where !near[cellRow + cellColumn[x]] {
-                let v = Int(ink[base + x])
-                if v <= otsu && !level.contains(v) { stray += 1 }
+            for x in 0..<width where Int(ink[y * width + x]) <= threshold {
+                count += 1
+                sumX += Double(x)
+                sumY += Double(y)
+                sumV += Double(ink[y * width + x])
             }
         }
-        return Double(stray) < strayFraction * Double(ink.count) ? UInt8(mode) : nil
+        guard count > 2 else { return 0 }
+        let meanX = sumX / count, meanY = sumY / count, meanV = sumV / count
+        // Least squares on centred coordinates: the 2x2 normal equations for the slopes.
+        var xx = 0.0, xy = 0.0, yy = 0.0, xv = 0.0, yv = 0.0, vv = 0.0
+        for y in 0..<height {
+            let dy = Double(y) - meanY
+            for x in 0..<width where Int(ink[y * width + x]) <= threshold {
+                let dx = Double(x) - meanX, dv = Double(ink[y * width + x]) - meanV
+                xx += dx * dx
+                xy += dx * dy
+                yy += dy * dy
+                xv += dx * dv
+                yv += dy * dv
+                vv += dv * dv
+            }
+        }
+        let determinant = xx * yy - xy * xy
+        guard vv > 0, determinant > 0 else { return 0 }
+        let slopeX = (xv * yy - yv * xy) / determinant, slopeY = (yv * xx - xv * xy) / determinant
+        return min(1, max(0, (slopeX * xv + slopeY * yv) / vv))
     }
 
     /// Paper levels this close to the paper's most common level count as the same flat paper.
@@ -65,6 +144,8 @@ enum PaperBackground {
     static let flatFraction = 0.5
     /// …or the paper pixels off it and away from the strokes less than this fraction of the image.
     static let strayFraction = 0.02
+    /// Paper whose variation a plane explains this much of is lit unevenly, not smeared by a stretch.
+    static let trendFraction = 0.5
 
     /// The estimated paper luminance at every pixel (`width * height` values, rows top to bottom).
     static func estimate(_ luminance: [UInt8], width: Int, height: Int) -> [Float] {
