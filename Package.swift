@@ -38,24 +38,26 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_system"),
                                  .linkedLibrary("boost_filesystem")]),
 
+        // The exit statuses, and the protocol by which each module's errors carry theirs to the command line.
+        .target(name: "StepwiseErrors", swiftSettings: strict),
         // The engine's hot loops in C, one copy per instruction set (AVX-512, AVX2 + FMA, portable).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // Numeric core: tensors, kernels, safetensors files.
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"], swiftSettings: engine),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels", "StepwiseErrors"], swiftSettings: engine),
         // Layers (each with its step-language form), losses, optimizers, training loop.
-        .target(name: "NeuralNet", dependencies: ["Tensor", "StepDSL"], swiftSettings: engine),
+        .target(name: "NeuralNet", dependencies: ["Tensor", "StepDSL", "StepwiseErrors"], swiftSettings: engine),
         // MNIST IDX files (gzip or raw), downloads.
-        .target(name: "Datasets", dependencies: ["Tensor", "CZlib",
+        .target(name: "Datasets", dependencies: ["Tensor", "CZlib", "StepwiseErrors",
                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // PNG in and out (libpng simplified API), JPEG in (TurboJPEG API, EXIF orientation), MNIST-style digit
         // preprocessing. It decodes uploads, so it is built with bounds checks on (no -Ounchecked).
-        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor"], swiftSettings: strict),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "Tensor", "StepwiseErrors"], swiftSettings: strict),
         // The step language: lexer, parser, AST, diagnostics, step schema. No tensor code and no layer: the
         // layers (NeuralNet) declare their line forms, and the checker is given them.
-        .target(name: "StepDSL", swiftSettings: strict),
+        .target(name: "StepDSL", dependencies: ["StepwiseErrors"], swiftSettings: strict),
         // Planner, cache, lock, step interpreters, charts, reports.
-        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor", "CGnuplot",
+        .target(name: "Runtime", dependencies: ["StepDSL", "NeuralNet", "Datasets", "Imaging", "Tensor", "CGnuplot", "StepwiseErrors",
                                                 .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         // `stepwise serve`: the page, the JSON API, the prediction log (SQLite / PostgreSQL), model hot reload.
@@ -71,7 +73,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.embedInCode("Page")], swiftSettings: strict),
         .executableTarget(name: "stepwise", dependencies: [
-            "Runtime", "Server", "Datasets", "Imaging", "NeuralNet", "Tensor",
+            "Runtime", "Server", "Datasets", "Imaging", "NeuralNet", "Tensor", "StepwiseErrors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

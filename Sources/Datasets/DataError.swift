@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseErrors
 
 /// Why a dataset could not be found, read, trusted or downloaded. The message names the file (or URL), what is
 /// wrong with it, and how to get good data; the CLI maps every `DataError` to exit code 4.
@@ -51,4 +52,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
             "\(file): \(detail)\n\(Self.howToGetData)"
         }
     }
+}
+
+extension DataError: ExitCoded {
+    public var exitCode: Int32 { kind == .invalidRequest ? ExitCode.usage : ExitCode.badData }
 }

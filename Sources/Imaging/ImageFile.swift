@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseErrors
 
 /// Why an image file could not be read: a PNG or JPEG decoding error, or a file that is neither.
 public enum ImageError: Error, CustomStringConvertible, Equatable {
@@ -96,4 +97,8 @@ public enum ImageFile {
         let head = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
         return .unknownFormat(name: name, detail: data.isEmpty ? "empty file" : "starts with \(head)")
     }
+}
+
+extension ImageError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

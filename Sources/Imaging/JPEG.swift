@@ -1,5 +1,6 @@
 import CJPEG
 import Foundation
+import StepwiseErrors
 
 /// Why a JPEG could not be read or written. Messages name the file.
 public struct JPEGError: Error, CustomStringConvertible, Equatable {
@@ -175,4 +176,8 @@ public enum JPEG {
         let text = String(cString: message)
         return text.isEmpty ? "libjpeg-turbo gave no reason" : text
     }
+}
+
+extension JPEGError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

@@ -1,6 +1,7 @@
 import CPNG
 import Foundation
 import Tensor
+import StepwiseErrors
 
 /// Why a PNG could not be read or written. Messages name the file.
 public struct PNGError: Error, CustomStringConvertible, Equatable {
@@ -177,4 +178,8 @@ public enum PNG {
             return bytes.isEmpty ? "libpng gave no reason" : String(decoding: bytes, as: UTF8.self)
         }
     }
+}
+
+extension PNGError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import StepwiseErrors
 #endif
 
 /// A file error that names the path and the system's reason.
@@ -186,4 +187,8 @@ public enum MappedFile {
         }
         return Data(bytesNoCopy: base, count: size, deallocator: .custom { ptr, count in munmap(ptr, count) })
     }
+}
+
+extension FileError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.failure }
 }

@@ -1,14 +1,12 @@
 import ArgumentParser
-import Datasets
 import Foundation
-import Imaging
-import NeuralNet
 import Runtime
 import StepDSL
+import StepwiseErrors
 import Synchronization
-import Tensor
 
-/// Maps the libraries' typed errors to DESIGN.md's exit codes; the libraries themselves never exit or print.
+/// Maps errors to DESIGN.md's exit codes: each module's error types carry their own (`ExitCoded`, in
+/// StepwiseErrors), so nothing here knows which module an error came from. The libraries never exit or print.
 ///
 /// 0 success; 1 a step failed; 2 usage, step-file or validation error (nothing ran); 3 another run holds the
 /// workflow's lock; 4 data missing or corrupt; 130 / 143 interrupted by SIGINT / SIGTERM.
@@ -16,22 +14,9 @@ import Tensor
 /// When standard error is not a terminal (cron), every line printed here starts with a UTC timestamp, and a
 /// command that asks for it (`run`) ends its output with `exit N: meaning`.
 enum ExitStatusMapping {
+    /// nil for an error no module declared a status for (the caller then decides).
     static func status(for error: any Error) -> Int32? {
-        switch error {
-        case let e as CLIError: e.status
-        case let e as RunInterrupted: e.exitStatus
-        case let e as SweepError: e.kind == .usage ? 2 : 1
-        case is DiagnosticList, is Diagnostic, is WorkflowNotFound, is PlanError, is RunNotFound, is KernelPathError: 2
-        case let e as LockError: e.code == .held ? 3 : 1
-        case let e as DataError: e.kind == .invalidRequest ? 2 : 4
-        case is ModelFileError, is IncompatibleModel: 4
-        case is PNGError, is JPEGError, is ImageError, is NoInkFound: 2
-        case let e as StepRunError:
-            // Bad data found while a step ran is still bad data.
-            (e.underlying is DataError) ? 4 : 1
-        case is CacheError, is ReportError, is FileError, is ModelError, is TrainingError: 1
-        default: nil
-        }
+        (error as? any ExitCoded)?.exitCode
     }
 
     static func printError(_ error: any Error) {

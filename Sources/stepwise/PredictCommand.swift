@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import NeuralNet
 import Runtime
+import StepwiseErrors
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -97,4 +98,8 @@ struct CLIError: Error, CustomStringConvertible {
     var status: Int32
     var message: String
     var description: String { message }
+}
+
+extension CLIError: ExitCoded {
+    var exitCode: Int32 { status }
 }

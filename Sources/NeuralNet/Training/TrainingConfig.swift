@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// Everything that decides a training run besides the model and the data. Equal configs, data and
 /// thread count give bit-identical weights.
 public struct TrainingConfig: Sendable {
@@ -100,4 +102,8 @@ public struct TrainingError: Error, CustomStringConvertible, Equatable {
     public static func == (a: TrainingError, b: TrainingError) -> Bool {
         a.message == b.message && a.divergedAt?.epoch == b.divergedAt?.epoch && a.divergedAt?.batch == b.divergedAt?.batch
     }
+}
+
+extension TrainingError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.failure }
 }

@@ -5,6 +5,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import StepwiseErrors
 #endif
 
 /// SIGINT or SIGTERM during `stepwise run`, turned into a flag the run checks between steps and the training
@@ -110,4 +111,8 @@ public struct RunInterrupted: Error, Sendable, Equatable, CustomStringConvertibl
         default: "signal \(signal)"
         }
     }
+}
+
+extension RunInterrupted: ExitCoded {
+    public var exitCode: Int32 { ExitCode.interrupted(by: signal) }
 }

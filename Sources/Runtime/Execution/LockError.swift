@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// Why a workflow's lock could not be taken. The CLI exits with code 3 for `.held`.
 public struct LockError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
@@ -23,4 +25,8 @@ public struct LockError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension LockError: ExitCoded {
+    public var exitCode: Int32 { code == .held ? ExitCode.locked : ExitCode.failure }
 }

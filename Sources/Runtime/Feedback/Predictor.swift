@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import NeuralNet
 import Tensor
+import StepwiseErrors
 
 /// One image's classification, as `stepwise predict --json` prints it.
 public struct Prediction: Codable, Sendable {
@@ -166,4 +167,12 @@ extension DigitReport {
         if let w = scaledWidth, let h = scaledHeight { parts.append("scaled to \(w)x\(h)") }
         return parts.joined(separator: ", ")
     }
+}
+
+extension IncompatibleModel: ExitCoded {
+    public var exitCode: Int32 { ExitCode.badData }
+}
+
+extension NoInkFound: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

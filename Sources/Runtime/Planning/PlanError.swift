@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// Why a workflow cannot be planned. Messages name the step and what to type instead.
 public struct PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
@@ -17,4 +19,8 @@ public struct PlanError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension PlanError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// Why a report or chart could not be produced. Messages name the chart or file and say what to do.
 public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Sendable, Equatable {
@@ -36,4 +38,8 @@ public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
             "cannot write \(subject): \(detail)"
         }
     }
+}
+
+extension ReportError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.failure }
 }

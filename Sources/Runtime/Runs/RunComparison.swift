@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseErrors
 
 /// What differs between two runs of a workflow, from their index lines: parameters (old -> new), headline
 /// metrics and per-class accuracy with deltas, and which steps the newer run computed and why.
@@ -186,4 +187,8 @@ extension RunComparison {
             return RunComparison(old: entries[i - 1], new: entries[i])
         }
     }
+}
+
+extension RunNotFound: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

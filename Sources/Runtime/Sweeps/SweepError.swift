@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// A sweep that could not be made, run or handed to a scheduler. The command line maps `kind` to an exit code:
 /// `usage` 2 (nothing ran), `pointsFailed` 1 (the report lists them), `scheduler` 1 (sbatch refused or missing).
 public struct SweepError: Error, CustomStringConvertible, Sendable {
@@ -16,4 +18,8 @@ public struct SweepError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension SweepError: ExitCoded {
+    public var exitCode: Int32 { kind == .usage ? ExitCode.usage : ExitCode.failure }
 }

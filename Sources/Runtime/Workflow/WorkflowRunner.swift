@@ -3,6 +3,7 @@ import Foundation
 import NeuralNet
 import StepDSL
 import Tensor
+import StepwiseErrors
 
 /// What `stepwise run` / `stepwise plan` asked for.
 public struct RunOptions: Sendable {
@@ -276,4 +277,13 @@ public struct WorkflowRunner: Sendable {
         let planner = Planner(workflow: name, steps: steps, previous: previous, mode: options.mode, command: options.command(mode:))
         return (steps, try planner.plan { key in cache.presence(of: key, readOnly: true) { warn($0.description) } })
     }
+}
+
+extension WorkflowNotFound: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
+}
+
+extension StepRunError: ExitCoded {
+    /// Bad data found while a step ran is still bad data; anything else is the step failing.
+    public var exitCode: Int32 { underlying is DataError ? ExitCode.badData : ExitCode.failure }
 }

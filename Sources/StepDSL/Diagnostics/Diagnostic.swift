@@ -1,3 +1,5 @@
+import StepwiseErrors
+
 /// One problem found in a workflow, rendered like a compiler's message:
 ///
 ///     error: unknown parameter 'epoch' for a train step; did you mean 'epochs'?
@@ -156,4 +158,8 @@ extension Substring {
         }
         return out
     }
+}
+
+extension Diagnostic: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StepwiseErrors
 
 /// All the problems found in a workflow, errors and warnings, sorted by file and position.
 public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
@@ -50,4 +51,8 @@ public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
             return lhs.offset < rhs.offset
         }.map(\.element)
     }
+}
+
+extension DiagnosticList: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }

@@ -1,6 +1,7 @@
 import CBLAS
 import CKernels
 import Foundation
+import StepwiseErrors
 
 /// Which compiled copy of the engine's hot loops (`CKernels`) runs: chosen once per process from the CPU
 /// (CPUID, through the compiler runtime's `__builtin_cpu_supports`), or forced with `STEPWISE_KERNELS`.
@@ -112,4 +113,8 @@ public enum Engine {
     public static var identity: String {
         "engine \(numericsVersion), \(KernelPath.current) kernels, OpenBLAS \(blasCore)"
     }
+}
+
+extension KernelPathError: ExitCoded {
+    public var exitCode: Int32 { ExitCode.usage }
 }
