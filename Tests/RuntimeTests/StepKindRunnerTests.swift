@@ -119,6 +119,12 @@ struct StepKindRunnerTests {
         let models = try #require(comparison["models"] as? [[String: Any]])
         #expect(accuracies["CNN"] == models[0]["test_accuracy"] as? Double && accuracies["ViT"] == models[1]["test_accuracy"] as? Double)
         #expect(table.text.contains(String(format: "CNN %.2f%% ViT %.2f%%", accuracies["CNN"]! * 100, accuracies["ViT"]! * 100)), "\(table.text)")
+        // `stepwise runs compare --chart`: one line per model.
+        let chart = try table.chart(workflow: "compare", in: project.path("run-charts"))
+        let script = try String(contentsOf: try #require(chart.script), encoding: .utf8)
+        #expect(script.contains("title 'CNN'") && script.contains("title 'ViT'"), "\(script)")
+        let points = try String(contentsOf: try #require(chart.data), encoding: .utf8)
+        #expect(points.hasPrefix("# run \"CNN (%)\" \"ViT (%)\""), "\(points)")
         let compareReport = try bytes("Outputs/compare/report.md")
         #expect(String(decoding: compareReport, as: UTF8.self).contains("# Comparison report: compare"))
         try FileManager.default.removeItem(at: project.path("Outputs/compare/report.md"))
