@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Datasets"]),
         // The language checked against the kinds the runtime defines (StepKinds.schema) and its layers.
         .testTarget(name: "StepDSLTests", dependencies: ["StepDSL", "Runtime", "NeuralNet"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets",
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "StepDSL", "Tensor", "NeuralNet", "Datasets", "StepwiseErrors",
                                                          "Imaging", "StepwiseTestSupport"]),
         .testTarget(name: "StepwiseCLITests", dependencies: ["stepwise", "Imaging", "Datasets", "Tensor", "NeuralNet",
                                                              "StepwiseTestSupport"]),

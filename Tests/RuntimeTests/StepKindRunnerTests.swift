@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import NeuralNet
+import StepwiseErrors
 import StepwiseTestSupport
 import Synchronization
 import Testing
@@ -136,7 +137,8 @@ struct StepKindRunnerTests {
 
         // Two models under one name, or a model given with the other's evaluation, are refused, saying so.
         let sameName = #expect(throws: (any Error).self) { try run("compare", Self.compare + ["compare.second=CNN"]) }
-        #expect(sameName.map { "\($0)" }?.contains("both models are named 'CNN'") == true, "\(String(describing: sameName))")
+        #expect(sameName.map { "\($0)" }?.contains("both models of compare are named 'CNN'") == true, "\(String(describing: sameName))")
+        #expect((sameName as? any ExitCoded)?.exitCode == ExitCode.usage, "refused before anything runs: \(String(describing: sameName))")
         let step = project.path("Workflows/compare/09-compare.step")
         try String(contentsOf: step, encoding: .utf8)
             .replacingOccurrences(of: "compare cnn_trained, cnn_history, cnn_evaluation,", with: "compare cnn_trained, cnn_history, vit_evaluation,")

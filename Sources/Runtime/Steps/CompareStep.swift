@@ -93,21 +93,34 @@ extension CompareStep: StepKindDefinition {
         ],
         usesSeed: false, usesThreads: true)
 
-    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
-        let test = try inputs.dataset(6)
+    /// How the report names the two models: `first` and `second`, else their artifacts' names.
+    static func names(_ step: Step) -> (String, String) {
         func name(_ parameter: String, input: Int) -> String {
             let given = step.string(parameter).trimmingCharacters(in: .whitespaces)
             return given.isEmpty ? step.inputs[input].name : given
         }
-        let names = (name("first", input: 0), name("second", input: 3))
-        // The names key the run index's metrics (test_accuracy_<name>), where `before` is retrain's.
-        guard names.0 != names.1 else {
-            throw StepFailure("both models are named '\(names.0)': give them different names with `first` and `second`")
+        return (name("first", input: 0), name("second", input: 3))
+    }
+
+    /// The names key the run index's metrics (`test_accuracy_<name>`), so they must differ, and `before` is
+    /// retrain's: both are refused before anything runs.
+    static func check(_ step: Step, in workflow: Workflow) -> [Diagnostic] {
+        guard step.inputs.count == schema.inputs.count else { return [] }
+        let names = names(step)
+        if names.0 == names.1 {
+            return [step.diagnostic("both models of \(step.name) are named '\(names.0)': give them different names with "
+                + "`first` and `second`", at: nil)]
         }
         if let reserved = [names.0, names.1].first(where: { $0 == "before" }) {
-            throw StepFailure("a model cannot be named '\(reserved)' (the run index uses test_accuracy_before for retrain): "
-                + "choose another name with `first` or `second`")
+            return [step.diagnostic("a model of \(step.name) cannot be named '\(reserved)' (the run index uses "
+                + "test_accuracy_before for retrain): choose another name with `first` or `second`", at: nil)]
         }
+        return []
+    }
+
+    static func interpret(_ step: Step, inputs: StepInputs, context: StepContext) throws -> [ArtifactValue] {
+        let test = try inputs.dataset(6)
+        let names = names(step)
         let first = try side(step, inputs, at: 0, name: names.0, test: test, context: context)
         let second = try side(step, inputs, at: 3, name: names.1, test: test, context: context)
         let manifest = context.reportManifest(writtenBy: step.name)
