@@ -119,6 +119,20 @@ import Testing
         #expect(ComparisonReportPage.pValue(1) == "= 1.0000")
     }
 
+    /// Each compared model's metrics are indexed under its name in brackets, apart from any single-model key, so
+    /// even a model named `before` does not meet retrain's `test_accuracy_before`.
+    @Test func runIndexKeepsEachModelApart() throws {
+        let metrics = try JSONSerialization.data(withJSONObject: [
+            "test_accuracy_before": 0.5,
+            "models": [["name": "before", "test_accuracy": 0.9, "test_loss": 0.3], ["name": "ViT", "test_accuracy": 0.8]],
+        ])
+        let (headline, _) = RunIndex.headline(metrics)
+        #expect(headline == ["test_accuracy_before": 0.5, "test_accuracy[before]": 0.9, "test_loss[before]": 0.3,
+                             "test_accuracy[ViT]": 0.8])
+        #expect(RunIndex.model(in: "test_accuracy[before]", metric: "test_accuracy") == "before")
+        #expect(RunIndex.model(in: "test_accuracy_before", metric: "test_accuracy") == nil)
+    }
+
     @Test func predictionsOnDifferentTestSetsAreRefused() throws {
         var input = try Self.input()
         input.second.test = try ClassificationResult(labels: Array(input.first.test.labels.dropLast()),

@@ -224,8 +224,18 @@ public struct RunIndex: Sendable {
             folder: folder, record: folder ? nil : record)
     }
 
-    /// `test_accuracy` and `test_loss` (and their `_before` for retrain, `_<model>` for each model of a comparison),
-    /// and per-class recall, from metrics.json.
+    /// A comparison's metric of one model, as the headline names it: `test_accuracy[CNN]`. The brackets keep every
+    /// model name apart from the single-model keys (`test_accuracy_before`).
+    static func modelMetric(_ key: String, model: String) -> String { "\(key)[\(model)]" }
+
+    /// The model a headline key of `modelMetric(key, model:)` names, or nil for another key.
+    static func model(in name: String, metric key: String) -> String? {
+        guard name.hasPrefix(key + "["), name.hasSuffix("]") else { return nil }
+        return String(name.dropFirst(key.count + 1).dropLast())
+    }
+
+    /// `test_accuracy` and `test_loss` (and their `_before` for retrain; `[<model>]` for each model of a
+    /// comparison), and per-class recall, from metrics.json.
     static func headline(_ data: Data) -> ([String: Double], [String: Double]?) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return ([:], nil) }
         var headline: [String: Double] = [:]
@@ -236,7 +246,7 @@ public struct RunIndex: Sendable {
         for model in object["models"] as? [[String: Any]] ?? [] {
             guard let name = model["name"] as? String else { continue }
             for key in ["test_accuracy", "test_loss"] {
-                if let value = model[key] as? Double { headline["\(key)_\(name)"] = value }
+                if let value = model[key] as? Double { headline[modelMetric(key, model: name)] = value }
             }
         }
         var perClass: [String: Double]?

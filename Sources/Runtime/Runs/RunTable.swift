@@ -36,9 +36,9 @@ public struct RunTable: Sendable {
         for entry in entries {
             // A run that never got a plan has no parameters; it is not what the next one is compared with.
             let changed = previous.map { RunComparison.changes(from: $0, to: entry).map(RunComparison.describe) } ?? []
-            let prefix = "test_accuracy_"
-            let models = Dictionary(uniqueKeysWithValues: entry.metrics.filter { $0.key.hasPrefix(prefix) && $0.key != "test_accuracy_before" }
-                .map { (String($0.key.dropFirst(prefix.count)), $0.value) })
+            let models = Dictionary(uniqueKeysWithValues: entry.metrics.compactMap { name, value in
+                RunIndex.model(in: name, metric: "test_accuracy").map { ($0, value) }
+            })
             rows.append(Row(id: entry.id, date: entry.started, commit: entry.commit.map { String($0.prefix(7)) },
                             status: entry.status, mode: entry.mode, changed: entry.parameters.isEmpty ? [] : changed,
                             testAccuracy: entry.metrics["test_accuracy"], testLoss: entry.metrics["test_loss"],

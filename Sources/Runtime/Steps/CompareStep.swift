@@ -102,18 +102,14 @@ extension CompareStep: StepKindDefinition {
         return (name("first", input: 0), name("second", input: 3))
     }
 
-    /// The names key the run index's metrics (`test_accuracy_<name>`), so they must differ, and `before` is
-    /// retrain's: both are refused before anything runs.
+    /// The names key the run index's metrics (`test_accuracy[<name>]`), so they must differ: equal names are
+    /// refused before anything runs.
     static func check(_ step: Step, in workflow: Workflow) -> [Diagnostic] {
         guard step.inputs.count == schema.inputs.count else { return [] }
         let names = names(step)
         if names.0 == names.1 {
             return [step.diagnostic("both models of \(step.name) are named '\(names.0)': give them different names with "
                 + "`first` and `second`", at: nil)]
-        }
-        if let reserved = [names.0, names.1].first(where: { $0 == "before" }) {
-            return [step.diagnostic("a model of \(step.name) cannot be named '\(reserved)' (the run index uses "
-                + "test_accuracy_before for retrain): choose another name with `first` or `second`", at: nil)]
         }
         return []
     }
